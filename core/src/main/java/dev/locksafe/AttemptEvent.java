@@ -1,0 +1,128 @@
+package dev.locksafe;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What happened on one attempt of a unit of migration work. Immutable.
+ *
+ * <p>Built only when the engine has a listener to give it to.
+ */
+public final class AttemptEvent {
+
+    /** The kind of event. */
+    public enum Type {
+        /** The attempt hit a retryable error; the engine released the unit's locks and will retry. */
+        RETRY,
+        /** The unit succeeded on an attempt after the first. */
+        SUCCESS_AFTER_RETRY,
+        /** The last attempt hit a retryable error; the unit fails. */
+        EXHAUSTED
+    }
+
+    private final Type type;
+    private final String unitId;
+    private final int attempt;
+    private final int maxAttempts;
+    private final Duration lockTimeout;
+    private final String statement;
+    private final String sqlState;
+    private final String errorMessage;
+    private final Duration nextDelay;
+    private final List<Blocker> blockers;
+    private final Duration elapsed;
+    private final Instant timestamp;
+
+    /**
+     * @param lockTimeout  the attempt's lock timeout, {@code null} when it ran without one
+     * @param statement    the statement that failed, shortened, or {@code null} when unknown
+     * @param sqlState     the retryable SQLSTATE found in the cause chain, {@code null} on success
+     * @param errorMessage the database's message for that error, {@code null} on success
+     * @param nextDelay    the wait before the next attempt; zero unless {@link Type#RETRY}
+     */
+    public AttemptEvent(Type type, String unitId, int attempt, int maxAttempts, Duration lockTimeout,
+                        String statement, String sqlState, String errorMessage, Duration nextDelay,
+                        List<Blocker> blockers, Duration elapsed, Instant timestamp) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.unitId = Objects.requireNonNull(unitId, "unitId");
+        this.attempt = attempt;
+        this.maxAttempts = maxAttempts;
+        this.lockTimeout = lockTimeout;
+        this.statement = statement;
+        this.sqlState = sqlState;
+        this.errorMessage = errorMessage;
+        this.nextDelay = Objects.requireNonNull(nextDelay, "nextDelay");
+        this.blockers = List.copyOf(blockers);
+        this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
+        this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
+    }
+
+    /** The kind of event. */
+    public Type type() {
+        return type;
+    }
+
+    /** The unit's id: a Flyway migration version and description, a Liquibase changeset id, ... */
+    public String unitId() {
+        return unitId;
+    }
+
+    /** The attempt this event is about, 1-based. */
+    public int attempt() {
+        return attempt;
+    }
+
+    /** Attempts allowed in all. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** The lock timeout the attempt ran with; empty when it ran without one. */
+    public Optional<Duration> lockTimeout() {
+        return Optional.ofNullable(lockTimeout);
+    }
+
+    /** The statement that timed out, shortened; empty when the engine could not see it. */
+    public Optional<String> statement() {
+        return Optional.ofNullable(statement);
+    }
+
+    /** The retryable SQLSTATE of the failure; empty for {@link Type#SUCCESS_AFTER_RETRY}. */
+    public Optional<String> sqlState() {
+        return Optional.ofNullable(sqlState);
+    }
+
+    /** The database's error message; empty for {@link Type#SUCCESS_AFTER_RETRY}. */
+    public Optional<String> errorMessage() {
+        return Optional.ofNullable(errorMessage);
+    }
+
+    /** The wait before the next attempt; zero unless {@link Type#RETRY}. */
+    public Duration nextDelay() {
+        return nextDelay;
+    }
+
+    /** The sessions that blocked this attempt; empty when none were seen or lookup is off. */
+    public List<Blocker> blockers() {
+        return blockers;
+    }
+
+    /** Time since the first attempt started. */
+    public Duration elapsed() {
+        return elapsed;
+    }
+
+    /** When the event was created, from the engine's clock. */
+    public Instant timestamp() {
+        return timestamp;
+    }
+
+    @Override
+    public String toString() {
+        return "AttemptEvent{" + type + ' ' + unitId + " attempt " + attempt + '/' + maxAttempts
+                + ", sqlState=" + sqlState + ", nextDelay=" + nextDelay + ", blockers=" + blockers + '}';
+    }
+}

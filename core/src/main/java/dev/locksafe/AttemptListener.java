@@ -1,0 +1,63 @@
+package dev.locksafe;
+
+import dev.locksafe.internal.LoggingAttemptListener;
+import java.util.List;
+import org.slf4j.Logger;
+
+/**
+ * Receives what happens on the attempts of a unit of migration work. Every method has a no-op
+ * default, so an implementation overrides only what it needs. Called on the migrating thread;
+ * an exception thrown by a listener is logged and never breaks a migration.
+ */
+public interface AttemptListener {
+
+    /** A listener that does nothing. */
+    AttemptListener NOOP = new AttemptListener() {
+    };
+
+    /** An attempt failed with a retryable error, its locks were released, and it will be retried. */
+    default void onRetry(AttemptEvent event) {
+    }
+
+    /** The unit succeeded after one or more retries. */
+    default void onSuccessAfterRetry(AttemptEvent event) {
+    }
+
+    /** The last attempt failed with a retryable error; the unit fails. */
+    default void onExhausted(AttemptEvent event) {
+    }
+
+    /**
+     * The default listener: one line per event through SLF4J logger {@code dev.locksafe.LockSafe}
+     * (WARN for retries and exhaustion, INFO for success after retries).
+     */
+    static AttemptListener logging() {
+        return LoggingAttemptListener.slf4j();
+    }
+
+    /** The default listener's messages, written to the given SLF4J logger. */
+    static AttemptListener logging(Logger logger) {
+        return new LoggingAttemptListener(LoggingAttemptListener.sink(logger));
+    }
+
+    /** A listener that passes every event to each of {@code listeners} in turn. */
+    static AttemptListener composite(List<AttemptListener> listeners) {
+        List<AttemptListener> copy = List.copyOf(listeners);
+        return new AttemptListener() {
+            @Override
+            public void onRetry(AttemptEvent event) {
+                copy.forEach(l -> l.onRetry(event));
+            }
+
+            @Override
+            public void onSuccessAfterRetry(AttemptEvent event) {
+                copy.forEach(l -> l.onSuccessAfterRetry(event));
+            }
+
+            @Override
+            public void onExhausted(AttemptEvent event) {
+                copy.forEach(l -> l.onExhausted(event));
+            }
+        };
+    }
+}

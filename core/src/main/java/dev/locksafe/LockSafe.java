@@ -1,0 +1,142 @@
+package dev.locksafe;
+
+import dev.locksafe.internal.RetryEngine;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Runs migration work with a bounded lock wait, and retries it when the wait times out.
+ *
+ * <p>Two modes, matching how migrations run:
+ * <ul>
+ *   <li>{@link #runInTransaction} for work inside a transaction (autocommit off): each attempt sets
+ *       {@code lock_timeout} (and {@code statement_timeout} when configured) transaction-locally; on a
+ *       retryable error the {@link LockRelease} gives back every lock the attempt took, the engine waits
+ *       the backoff and runs the work again.</li>
+ *   <li>{@link #runStatement} for one statement in autocommit mode ({@code CREATE INDEX CONCURRENTLY},
+ *       non-transactional migrations): the timeout is set for the session and restored afterwards,
+ *       whatever happens; an INVALID index left by a failed concurrent build is dropped before the
+ *       retry.</li>
+ * </ul>
+ * Errors that are not retryable pass through unchanged, at once. When attempts run out, a
+ * {@link LockRetriesExhaustedException} is thrown.
+ *
+ * <p>Instances are thread-safe; one serves any number of units and connections. Close it to close the
+ * blocker-lookup connection, if one was opened.
+ *
+ * <pre>{@code
+ * try (LockSafe lockSafe = LockSafe.builder(settings).probeConnections(ConnectionSource.of(dataSource)).build()) {
+ *     lockSafe.runInTransaction("add note column", connection, LockRelease.savepoint(), () -> {
+ *         try (Statement st = connection.createStatement()) {
+ *             return st.executeUpdate("ALTER TABLE orders ADD COLUMN note text");
+ *         }
+ *     });
+ * }
+ * }</pre>
+ */
+public interface LockSafe extends AutoCloseable {
+
+    /** An engine with these settings, logging through SLF4J and without blocker lookup. */
+    static LockSafe of(LockSafeSettings settings) {
+        return builder(settings).build();
+    }
+
+    /** A builder for an engine with these settings. */
+    static Builder builder(LockSafeSettings settings) {
+        return new Builder(settings);
+    }
+
+    /** The policy of this engine. */
+    LockSafeSettings settings();
+
+    /**
+     * Runs {@code work} on {@code connection}, which must be inside a transaction (autocommit off),
+     * with the policy's lock timeout, retrying on retryable errors.
+     *
+     * @param unitId    names the work in logs and errors, for example {@code V2__add_note}
+     * @param release   how a failed attempt gives back its locks
+     * @throws X                               the work's own error when it is not retryable
+     * @throws LockRetriesExhaustedException   when the last attempt failed with a retryable error
+     * @throws SQLException                    when the session settings cannot be applied
+     */
+    <T, X extends Exception> T runInTransaction(String unitId, Connection connection, LockRelease release,
+                                                UnitOfWork<T, X> work) throws X, SQLException;
+
+    /**
+     * Runs one statement's {@code work} on {@code connection} in autocommit mode, with the policy's lock
+     * timeout set for the session and restored afterwards, retrying on retryable errors.
+     *
+     * @param sql the statement the work executes; used to recognise {@code CREATE INDEX CONCURRENTLY}
+     *            and for logs, never altered
+     */
+    <T, X extends Exception> T runStatement(String unitId, Connection connection, String sql,
+                                            UnitOfWork<T, X> work) throws X, SQLException;
+
+    /** Executes {@code sql} with {@link java.sql.Statement#execute(String)} through {@link #runStatement}. */
+    default void executeStatement(String unitId, Connection connection, String sql) throws SQLException {
+        runStatement(unitId, connection, sql, () -> {
+            try (java.sql.Statement st = connection.createStatement()) {
+                return st.execute(sql);
+            }
+        });
+    }
+
+    /** Closes the blocker-lookup connection, if one was opened. Never throws. */
+    @Override
+    void close();
+
+    /** Waits between attempts; replaceable in tests. */
+    @FunctionalInterface
+    interface Sleeper {
+        /** Sleeps {@code duration}. */
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    /** Builds a {@link LockSafe}. Not thread-safe. */
+    final class Builder {
+        private final LockSafeSettings settings;
+        private AttemptListener listener = AttemptListener.logging();
+        private ConnectionSource probeConnections;
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+
+        private Builder(LockSafeSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+        }
+
+        /** Who hears about attempts; default {@link AttemptListener#logging()}. */
+        public Builder listener(AttemptListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Where a second connection comes from for looking up blocking sessions while a statement
+         * waits; without one, events carry no blockers.
+         */
+        public Builder probeConnections(ConnectionSource source) {
+            this.probeConnections = source;
+            return this;
+        }
+
+        /** The clock for event timestamps and elapsed times; default UTC system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** How the engine waits between attempts; default {@link Thread#sleep(long)}. */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** The engine. */
+        public LockSafe build() {
+            return new RetryEngine(settings, listener, probeConnections, clock, sleeper);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.locksafe.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a retried {@code CREATE [UNIQUE] INDEX CONCURRENTLY} from leaving, or silently keeping, an
+ * INVALID index. A concurrent build that fails after its first phase leaves the index in the catalog
+ * with {@code pg_index.indisvalid = false}; a plain retry would then fail with "already exists", and
+ * with {@code IF NOT EXISTS} it would succeed while keeping the broken index.
+ *
+ * <p>Before each attempt the cleaner notes the invalid indexes that already exist; after a failure, the
+ * invalid indexes that are new (and, when the statement names its index, have that name) are the
+ * attempt's leftovers, and are dropped with {@code DROP INDEX CONCURRENTLY}, which never blocks
+ * application reads or writes. That drop itself waits for the transactions the build waited for, so
+ * while they last it times out; the leftover is then dropped at the start of the next attempt, and an
+ * INVALID index bearing the statement's index name is dropped before the first attempt of a later run.
+ */
+final class InvalidIndexCleaner {
+
+    private static final String IDENT = "(?:\"(?:[^\"]|\"\")+\"|[\\p{L}_][\\p{L}\\p{N}_$]*)";
+    private static final Pattern CIC = Pattern.compile(
+            "^\\s*(?:(?:--[^\\n]*\\n|/\\*.*?\\*/)\\s*)*create\\s+(?:unique\\s+)?index\\s+concurrently\\s+"
+                    + "(?:if\\s+not\\s+exists\\s+)?(?:(?!on\\s)(?:" + IDENT + "\\s*\\.\\s*)?(" + IDENT + "))?",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+    private static final String INVALID_INDEXES = "select i.indexrelid::bigint, c.relname,"
+            + " format('%I.%I', n.nspname, c.relname)"
+            + " from pg_index i join pg_class c on c.oid = i.indexrelid"
+            + " join pg_namespace n on n.oid = c.relnamespace where not i.indisvalid";
+    private static final String DROP_TEXT = "select format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', n.nspname, c.relname)"
+            + " from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = ?";
+
+    private static final Logger LOG = LoggerFactory.getLogger(InvalidIndexCleaner.class);
+
+    private final String indexName;
+    private Set<Long> before = Set.of();
+    private boolean pending;
+
+    private InvalidIndexCleaner(String indexName) {
+        this.indexName = indexName;
+    }
+
+    /** A cleaner for {@code sql} if it is a concurrent index build, else {@code null}. */
+    static InvalidIndexCleaner forStatement(String sql) {
+        Matcher m = CIC.matcher(sql);
+        if (!m.find()) {
+            return null;
+        }
+        String name = m.group(1);
+        return new InvalidIndexCleaner(name == null ? null : unquote(name));
+    }
+
+    private static String unquote(String ident) {
+        if (ident.startsWith("\"")) {
+            return ident.substring(1, ident.length() - 1).replace("\"\"", "\"");
+        }
+        return ident.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Before an attempt: drops what an earlier attempt, or an earlier run of the same statement, left
+     * (an INVALID index with the statement's index name), then notes the invalid indexes that remain.
+     * A drop that fails here fails the attempt.
+     */
+    void prepare(Connection c) throws SQLException {
+        List<Leftover> invalid = invalidIndexes(c);
+        boolean earlierRunLeftover = indexName != null && invalid.stream().anyMatch(l -> indexName.equals(l.name));
+        if (pending || earlierRunLeftover) {
+            dropLeftovers(c);
+            pending = false;
+            invalid = invalidIndexes(c);
+        }
+        Set<Long> ids = new HashSet<>();
+        for (Leftover l : invalid) {
+            ids.add(l.oid);
+        }
+        before = ids;
+    }
+
+    /**
+     * After a failed attempt: drops its leftovers. A drop that cannot finish now (it waits for the same
+     * old transactions the build waited for) is logged and left pending for the next attempt.
+     */
+    void dropLeftoversAfterFailure(String unitId, Connection c) {
+        try {
+            for (String index : dropLeftovers(c)) {
+                LOG.info("LockSafe: {} dropped the INVALID index {} left by the failed concurrent build", unitId, index);
+            }
+            pending = false;
+        } catch (SQLException e) {
+            pending = true;
+            LOG.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
+                    + " it is dropped before the next attempt or the next run of this statement", unitId, Text.shortenSql(e.getMessage()));
+        }
+    }
+
+    /**
+     * Drops the invalid indexes the failed attempt left.
+     *
+     * @return the qualified names of the dropped indexes
+     */
+    private List<String> dropLeftovers(Connection c) throws SQLException {
+        List<String> dropped = new ArrayList<>();
+        for (Leftover l : invalidIndexes(c)) {
+            if (before.contains(l.oid) || (indexName != null && !indexName.equals(l.name))) {
+                continue;
+            }
+            String drop;
+            try (PreparedStatement ps = c.prepareStatement(DROP_TEXT)) {
+                ps.setLong(1, l.oid);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        continue;
+                    }
+                    drop = rs.getString(1);
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                // identifiers quoted by the server's format('%I'), taken from the catalog
+                st.execute(drop);
+            }
+            dropped.add(l.qualifiedName);
+        }
+        return dropped;
+    }
+
+    private static List<Leftover> invalidIndexes(Connection c) throws SQLException {
+        List<Leftover> result = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(INVALID_INDEXES)) {
+            while (rs.next()) {
+                result.add(new Leftover(rs.getLong(1), rs.getString(2), rs.getString(3)));
+            }
+        }
+        return result;
+    }
+
+    private static final class Leftover {
+        final long oid;
+        final String name;
+        final String qualifiedName;
+
+        Leftover(long oid, String name, String qualifiedName) {
+            this.oid = oid;
+            this.name = name;
+            this.qualifiedName = qualifiedName;
+        }
+    }
+}

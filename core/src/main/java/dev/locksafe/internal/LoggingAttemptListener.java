@@ -1,0 +1,67 @@
+package dev.locksafe.internal;
+
+import dev.locksafe.AttemptEvent;
+import dev.locksafe.AttemptListener;
+import dev.locksafe.Blocker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One log line per attempt event. Used by every adapter, each with its host tool's {@link LogSink}. */
+public final class LoggingAttemptListener implements AttemptListener {
+
+    private static final String RETRY = "LockSafe: {} attempt {}/{} failed: {} (SQLSTATE {}) with lock_timeout {};"
+            + " locks released, retrying in {}. Statement: {}. Blocked by: {}";
+    private static final String SUCCESS = "LockSafe: {} succeeded on attempt {}/{} after {}";
+    private static final String EXHAUSTED = "LockSafe: {} gave up after {} attempts in {}: {} (SQLSTATE {})"
+            + " with lock_timeout {}. Statement: {}. Blocked by: {}";
+
+    private final LogSink sink;
+
+    /** A listener writing to {@code sink}. */
+    public LoggingAttemptListener(LogSink sink) {
+        this.sink = sink;
+    }
+
+    /** The default: SLF4J logger {@code dev.locksafe.LockSafe}. */
+    public static LoggingAttemptListener slf4j() {
+        return new LoggingAttemptListener(LogSink.of(LoggerFactory.getLogger("dev.locksafe.LockSafe")));
+    }
+
+    /** A sink for an SLF4J logger. */
+    public static LogSink sink(Logger logger) {
+        return LogSink.of(logger);
+    }
+
+    @Override
+    public void onRetry(AttemptEvent e) {
+        sink.warn(RETRY, e.unitId(), e.attempt(), e.maxAttempts(), e.errorMessage().orElse("?"),
+                e.sqlState().orElse("?"), lockTimeout(e), seconds(e.nextDelay()),
+                e.statement().orElse("unknown"), blockers(e.blockers()));
+    }
+
+    @Override
+    public void onSuccessAfterRetry(AttemptEvent e) {
+        sink.info(SUCCESS, e.unitId(), e.attempt(), e.maxAttempts(), seconds(e.elapsed()));
+    }
+
+    @Override
+    public void onExhausted(AttemptEvent e) {
+        sink.warn(EXHAUSTED, e.unitId(), e.attempt(), seconds(e.elapsed()), e.errorMessage().orElse("?"),
+                e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers()));
+    }
+
+    private static String lockTimeout(AttemptEvent e) {
+        return e.lockTimeout().map(d -> d.toMillis() + "ms").orElse("none");
+    }
+
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3fs", d.toMillis() / 1000.0);
+    }
+
+    private static String blockers(List<Blocker> blockers) {
+        return blockers.isEmpty() ? "none seen" : blockers.toString();
+    }
+}

@@ -1,0 +1,271 @@
+package dev.locksafe.internal;
+
+import dev.locksafe.AttemptEvent;
+import dev.locksafe.AttemptListener;
+import dev.locksafe.Blocker;
+import dev.locksafe.ConnectionSource;
+import dev.locksafe.LockRelease;
+import dev.locksafe.LockRetriesExhaustedException;
+import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.UnitOfWork;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine behind {@link LockSafe}. The retry decision and the backoff come from a Resilience4j
+ * {@link Retry}, driven through its {@link Retry.AsyncContext}: that context answers "retry, after how
+ * long?" without sleeping itself, so the engine can release the unit's locks before it waits, wait with
+ * its own {@link LockSafe.Sleeper}, and set the timeouts again before the next attempt.
+ */
+public final class RetryEngine implements LockSafe {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryEngine.class);
+
+    private final LockSafeSettings settings;
+    private final AttemptListener listener;
+    private final BlockerProbe probe;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RetryConfig retryConfig;
+
+    public RetryEngine(LockSafeSettings settings, AttemptListener listener, ConnectionSource probeConnections,
+                       Clock clock, Sleeper sleeper) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections) : null;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.retryConfig = RetryConfig.custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalBiFunction(IntervalBiFunction.ofIntervalFunction(backoff(settings)))
+                .retryOnException(t -> !(t instanceof LockRetriesExhaustedException)
+                        && SqlStates.findRetryable(t, settings.retrySqlStates()) != null)
+                .failAfterMaxAttempts(false)
+                .build();
+    }
+
+    private static IntervalFunction backoff(LockSafeSettings s) {
+        long initial = s.initialBackoff().toMillis();
+        long max = s.maxBackoff().toMillis();
+        if (s.jitter() == 0.0) {
+            return IntervalFunction.ofExponentialBackoff(initial, s.backoffMultiplier(), max);
+        }
+        return IntervalFunction.ofExponentialRandomBackoff(initial, s.backoffMultiplier(), s.jitter(), max);
+    }
+
+    @Override
+    public LockSafeSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public <T, X extends Exception> T runInTransaction(String unitId, Connection connection, LockRelease release,
+                                                       UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(release, "release");
+        if (connection.getAutoCommit()) {
+            throw new IllegalStateException("LockSafe: runInTransaction(" + unitId
+                    + ") needs a connection inside a transaction (autocommit off); use runStatement for autocommit work");
+        }
+        return run(unitId, connection, null, new Mode() {
+            @Override
+            public <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> w)
+                    throws E, SQLException {
+                LockRelease.Mark mark = release.mark(connection);
+                SessionTimeouts.Previous previous;
+                try {
+                    previous = SessionTimeouts.apply(connection, lockTimeout,
+                            settings.statementTimeout().orElse(null), true);
+                } catch (SQLException e) {
+                    mark.rollback();
+                    throw e;
+                }
+                tracker.watch(previous.backendPid, lockTimeout);
+                R result;
+                try {
+                    result = w.run();
+                } catch (Exception e) {
+                    tracker.stopWatch();
+                    if (tracker.isRetryable(e)) {
+                        mark.rollback(); // gives back every lock of the attempt and undoes its SET LOCAL
+                    }
+                    throw e;
+                }
+                tracker.stopWatch();
+                SessionTimeouts.restore(connection, previous, true);
+                mark.keep();
+                return result;
+            }
+        }, work);
+    }
+
+    @Override
+    public <T, X extends Exception> T runStatement(String unitId, Connection connection, String sql,
+                                                   UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(sql, "sql");
+        if (!connection.getAutoCommit()) {
+            throw new IllegalStateException("LockSafe: runStatement(" + unitId
+                    + ") needs a connection in autocommit mode; use runInTransaction inside a transaction");
+        }
+        InvalidIndexCleaner cleaner = InvalidIndexCleaner.forStatement(sql);
+        String shortSql = Text.shortenSql(sql);
+        return run(unitId, connection, shortSql, new Mode() {
+            @Override
+            public <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> w)
+                    throws E, SQLException {
+                SessionTimeouts.Previous previous = SessionTimeouts.apply(connection, lockTimeout,
+                        settings.statementTimeout().orElse(null), false);
+                Exception failure = null;
+                try {
+                    if (cleaner != null) {
+                        // leftovers a previous attempt could not drop must go before the build runs again,
+                        // or it fails with "already exists" (or, with IF NOT EXISTS, keeps the broken index)
+                        cleaner.prepare(connection);
+                    }
+                    tracker.watch(previous.backendPid, lockTimeout);
+                    return w.run();
+                } catch (Exception e) {
+                    failure = e;
+                    throw e;
+                } finally {
+                    tracker.stopWatch();
+                    if (failure != null && cleaner != null && tracker.isRetryable(failure)) {
+                        cleaner.dropLeftoversAfterFailure(unitId, connection);
+                    }
+                    try {
+                        SessionTimeouts.restore(connection, previous, false);
+                    } catch (SQLException restoreFailure) {
+                        if (failure == null) {
+                            throw restoreFailure;
+                        }
+                        failure.addSuppressed(restoreFailure);
+                    }
+                }
+            }
+        }, work);
+    }
+
+    /** One attempt's shape, per mode. */
+    private interface Mode {
+        <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> work)
+                throws E, SQLException;
+    }
+
+    /** Per-attempt state shared between the loop and the mode. */
+    private final class Attempt {
+        private BlockerProbe.Watch watch = BlockerProbe.Watch.none();
+        private List<Blocker> blockers = List.of();
+        private String waitingStatement;
+
+        void watch(int pid, Duration lockTimeout) {
+            watch = probe == null ? BlockerProbe.Watch.none() : probe.watch(pid, lockTimeout);
+        }
+
+        void stopWatch() {
+            List<Blocker> seen = watch.stop();
+            if (!seen.isEmpty()) {
+                blockers = seen;
+                waitingStatement = watch.waitingStatement();
+            }
+        }
+
+        boolean isRetryable(Throwable t) {
+            return !(t instanceof LockRetriesExhaustedException)
+                    && SqlStates.findRetryable(t, settings.retrySqlStates()) != null;
+        }
+    }
+
+    private <T, X extends Exception> T run(String unitId, Connection connection, String statement, Mode mode,
+                                           UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(unitId, "unitId");
+        Objects.requireNonNull(connection, "connection");
+        Objects.requireNonNull(work, "work");
+        Retry.AsyncContext<T> context = Retry.of(unitId, retryConfig).asyncContext();
+        Instant start = clock.instant();
+        for (int attempt = 1; ; attempt++) {
+            Duration lockTimeout = settings.lockTimeoutForAttempt(attempt).orElse(null);
+            Attempt tracker = new Attempt();
+            try {
+                T result = mode.attempt(lockTimeout, tracker, work);
+                if (attempt > 1) {
+                    int n = attempt;
+                    notify(() -> event(AttemptEvent.Type.SUCCESS_AFTER_RETRY, unitId, n, lockTimeout, statement,
+                            null, null, Duration.ZERO, List.of(), start), listener::onSuccessAfterRetry);
+                }
+                context.onComplete();
+                return result;
+            } catch (Exception failure) {
+                if (!tracker.isRetryable(failure)) {
+                    throw failure; // not ours to handle: unchanged, at once
+                }
+                long delay = context.onError(failure);
+                String sqlState = SqlStates.findRetryable(failure, settings.retrySqlStates());
+                String message = SqlStates.messageOf(failure, sqlState);
+                String failedStatement = statement != null ? statement : tracker.waitingStatement;
+                List<Blocker> blockers = tracker.blockers;
+                int n = attempt;
+                if (delay < 0) {
+                    AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId, n, lockTimeout,
+                            failedStatement, sqlState, message, Duration.ZERO, blockers, start);
+                    notify(() -> exhausted, listener::onExhausted);
+                    throw new LockRetriesExhaustedException(unitId, n, exhausted.elapsed(), blockers, failedStatement,
+                            lockTimeout, sqlState, failure);
+                }
+                Duration wait = Duration.ofMillis(delay);
+                notify(() -> event(AttemptEvent.Type.RETRY, unitId, n, lockTimeout, failedStatement, sqlState,
+                        message, wait, blockers, start), listener::onRetry);
+                sleep(unitId, attempt, wait, failure);
+            }
+        }
+    }
+
+    private void sleep(String unitId, int attempt, Duration wait, Exception failure) throws SQLException {
+        try {
+            sleeper.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            SQLException interrupted = new SQLException("LockSafe: " + unitId + " was interrupted while waiting to retry"
+                    + " after attempt " + attempt, "57014", e);
+            interrupted.addSuppressed(failure);
+            throw interrupted;
+        }
+    }
+
+    private AttemptEvent event(AttemptEvent.Type type, String unitId, int attempt, Duration lockTimeout,
+                               String statement, String sqlState, String message, Duration nextDelay,
+                               List<Blocker> blockers, Instant start) {
+        Instant now = clock.instant();
+        return new AttemptEvent(type, unitId, attempt, settings.maxAttempts(), lockTimeout, statement, sqlState,
+                message, nextDelay, blockers, Duration.between(start, now), now);
+    }
+
+    private void notify(Supplier<AttemptEvent> event, java.util.function.Consumer<AttemptEvent> target) {
+        if (listener == AttemptListener.NOOP) {
+            return;
+        }
+        try {
+            target.accept(event.get());
+        } catch (RuntimeException e) {
+            LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (probe != null) {
+            probe.close();
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.locksafe.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * Applies and restores {@code lock_timeout} / {@code statement_timeout} with {@code set_config} and bind
+ * parameters: no value ever becomes SQL text.
+ */
+final class SessionTimeouts {
+
+    /*
+     * One round trip. PostgreSQL evaluates a target list left to right, so the current_setting()
+     * columns read the values from before the set_config() calls in the same row. A NULL statement
+     * timeout keeps the current value.
+     */
+    private static final String APPLY = "select pg_backend_pid(), current_setting('lock_timeout'),"
+            + " current_setting('statement_timeout'),"
+            + " set_config('lock_timeout', ?, ?),"
+            + " set_config('statement_timeout', coalesce(?, current_setting('statement_timeout')), ?)";
+    private static final String RESTORE = "select set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)";
+
+    /** What {@link #apply} replaced, to put back afterwards. */
+    static final class Previous {
+        final int backendPid;
+        final String lockTimeout;
+        final String statementTimeout;
+
+        Previous(int backendPid, String lockTimeout, String statementTimeout) {
+            this.backendPid = backendPid;
+            this.lockTimeout = lockTimeout;
+            this.statementTimeout = statementTimeout;
+        }
+    }
+
+    private SessionTimeouts() {
+    }
+
+    /**
+     * Sets the timeouts, transaction-locally when {@code local}.
+     *
+     * @param lockTimeout      {@code null} for no lock timeout (0)
+     * @param statementTimeout {@code null} to keep the current value
+     */
+    static Previous apply(Connection c, Duration lockTimeout, Duration statementTimeout, boolean local)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(APPLY)) {
+            ps.setString(1, lockTimeout == null ? "0" : lockTimeout.toMillis() + "ms");
+            ps.setBoolean(2, local);
+            ps.setString(3, statementTimeout == null ? null : statementTimeout.toMillis() + "ms");
+            ps.setBoolean(4, local);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Previous(rs.getInt(1), rs.getString(2), rs.getString(3));
+            }
+        }
+    }
+
+    static void restore(Connection c, Previous previous, boolean local) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RESTORE)) {
+            ps.setString(1, previous.lockTimeout);
+            ps.setBoolean(2, local);
+            ps.setString(3, previous.statementTimeout);
+            ps.setBoolean(4, local);
+            ps.executeQuery().close();
+        }
+    }
+}

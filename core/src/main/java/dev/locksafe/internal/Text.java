@@ -1,0 +1,45 @@
+package dev.locksafe.internal;
+
+import java.util.regex.Pattern;
+
+/** Makes SQL text safe and short enough for one log line. */
+public final class Text {
+
+    /** Longest statement or query text put into a log line. */
+    public static final int MAX_SQL_LENGTH = 200;
+
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    private static final Pattern PASSWORD_LITERAL =
+            Pattern.compile("(?i)(password\\s*(=\\s*)?)(E?'(?:[^']|'')*'|\\$[A-Za-z0-9_]*\\$.*?\\$[A-Za-z0-9_]*\\$)");
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;\\s]*");
+    private static final Pattern URL_USERINFO = Pattern.compile("(?i)(://[^/:@\\s]+:)[^@\\s]+@");
+
+    private Text() {
+    }
+
+    /**
+     * One line: whitespace collapsed, passwords masked, cut to {@link #MAX_SQL_LENGTH} characters with
+     * an ellipsis. Never splits a surrogate pair.
+     */
+    public static String shortenSql(String sql) {
+        if (sql == null) {
+            return null;
+        }
+        String oneLine = WHITESPACE.matcher(maskSecrets(sql)).replaceAll(" ").trim();
+        if (oneLine.length() <= MAX_SQL_LENGTH) {
+            return oneLine;
+        }
+        int end = MAX_SQL_LENGTH;
+        if (Character.isHighSurrogate(oneLine.charAt(end - 1))) {
+            end--;
+        }
+        return oneLine.substring(0, end) + "...";
+    }
+
+    /** Masks {@code PASSWORD '...'} literals and passwords in JDBC URLs. */
+    public static String maskSecrets(String text) {
+        String masked = PASSWORD_LITERAL.matcher(text).replaceAll("$1'***'");
+        masked = URL_PASSWORD.matcher(masked).replaceAll("$1***");
+        return URL_USERINFO.matcher(masked).replaceAll("$1***@");
+    }
+}

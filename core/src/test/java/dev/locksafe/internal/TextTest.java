@@ -1,0 +1,36 @@
+package dev.locksafe.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class TextTest {
+
+    @Test
+    void sqlIsCollapsedToOneLine() {
+        assertThat(Text.shortenSql("ALTER TABLE orders\n    ADD COLUMN note text")).isEqualTo("ALTER TABLE orders ADD COLUMN note text");
+    }
+
+    @Test
+    void longSqlIsCutWithAnEllipsis() {
+        String shortened = Text.shortenSql("select '" + "x".repeat(500) + "'");
+        assertThat(shortened).hasSize(Text.MAX_SQL_LENGTH + 3).endsWith("...");
+    }
+
+    @Test
+    void cuttingNeverSplitsASurrogatePair() {
+        String emoji = "\uD83D\uDE00";
+        String sql = "x".repeat(Text.MAX_SQL_LENGTH - 1) + emoji + "tail";
+        String shortened = Text.shortenSql(sql);
+        assertThat(Character.isHighSurrogate(shortened.charAt(shortened.length() - 4))).isFalse();
+    }
+
+    @Test
+    void passwordsInStatementsAndUrlsAreMasked() {
+        assertThat(Text.shortenSql("ALTER ROLE app PASSWORD 's3cr''et'")).isEqualTo("ALTER ROLE app PASSWORD '***'")
+                .doesNotContain("s3cr");
+        assertThat(Text.maskSecrets("jdbc:postgresql://h/db?user=a&password=hunter2&ssl=true"))
+                .isEqualTo("jdbc:postgresql://h/db?user=a&password=***&ssl=true");
+        assertThat(Text.maskSecrets("postgresql://app:hunter2@db:5432/x")).doesNotContain("hunter2");
+    }
+}

@@ -1,0 +1,104 @@
+package dev.locksafe.testing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real session that holds a table lock inside an open transaction until released: the report or
+ * {@code idle in transaction} session that makes a migration wait. Its own connection, its own
+ * {@code application_name}.
+ */
+public final class BlockingSession implements AutoCloseable {
+
+    private static final Set<String> MODES = Set.of("ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE",
+            "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE");
+
+    private final Connection connection;
+    private final int pid;
+    private final String applicationName;
+
+    private BlockingSession(Connection connection, int pid, String applicationName) {
+        this.connection = connection;
+        this.pid = pid;
+        this.applicationName = applicationName;
+    }
+
+    /**
+     * Opens a session that takes {@code lockMode} (for example {@code ACCESS SHARE}) on {@code table} in
+     * a transaction it keeps open. Returns once the lock is granted.
+     */
+    public static BlockingSession hold(TestDatabase db, String table, String lockMode, String applicationName)
+            throws SQLException {
+        String mode = lockMode.toUpperCase(Locale.ROOT);
+        if (!MODES.contains(mode)) {
+            throw new IllegalArgumentException("Unknown lock mode '" + lockMode + "': expected one of " + MODES);
+        }
+        Connection c = db.connect(applicationName);
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("lock table " + table + " in " + mode + " mode");
+        }
+        return new BlockingSession(c, pid(c), applicationName);
+    }
+
+    /**
+     * Opens a session whose transaction has a snapshot but holds no lock on the migrated table: what makes
+     * {@code CREATE INDEX CONCURRENTLY} wait.
+     */
+    public static BlockingSession openTransaction(TestDatabase db, String applicationName) throws SQLException {
+        Connection c = db.connect(applicationName);
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("select txid_current()");
+        }
+        return new BlockingSession(c, pid(c), applicationName);
+    }
+
+    private static int pid(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select pg_backend_pid()"); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** The backend pid of this session. */
+    public int pid() {
+        return pid;
+    }
+
+    /** The session's {@code application_name}. */
+    public String applicationName() {
+        return applicationName;
+    }
+
+    /** Ends the transaction (rollback), which releases the lock. */
+    public void release() throws SQLException {
+        if (!connection.isClosed()) {
+            connection.rollback();
+        }
+    }
+
+    /** Releases the lock after {@code delay}, on another thread. */
+    public CompletableFuture<Void> releaseAfter(Duration delay) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                release();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

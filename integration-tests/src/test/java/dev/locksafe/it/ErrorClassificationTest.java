@@ -1,0 +1,146 @@
+package dev.locksafe.it;
+
+import static dev.locksafe.AttemptEvent.Type.RETRY;
+import static dev.locksafe.AttemptEvent.Type.SUCCESS_AFTER_RETRY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.locksafe.InvalidSettingException;
+import dev.locksafe.LockRelease;
+import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.testing.DbWaits;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class ErrorClassificationTest {
+
+    private static LockSafeSettings.Builder fastPolicy() {
+        return LockSafeSettings.builder().lockTimeout(Duration.ofMillis(200)).initialBackoff(Duration.ofMillis(50))
+                .maxBackoff(Duration.ofMillis(200)).jitter(0);
+    }
+
+    @Test
+    void syntaxErrorPassesThroughUnchangedAfterOneAttempt(TestDatabase db) throws Exception {
+        RecordingListener listener = new RecordingListener();
+        AtomicInteger runs = new AtomicInteger();
+        SQLException[] original = new SQLException[1];
+        try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+             Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            Throwable thrown = catchThrowable(() -> lockSafe.runInTransaction("V1", c, LockRelease.savepoint(), () -> {
+                runs.incrementAndGet();
+                try {
+                    Sql.exec(c, "alter tabel orders add column x int");
+                } catch (SQLException e) {
+                    original[0] = e;
+                    throw e;
+                }
+                return null;
+            }));
+            assertThat(thrown).isSameAs(original[0]);
+            assertThat(((SQLException) thrown).getSQLState()).isEqualTo("42601");
+        }
+        assertThat(runs).hasValue(1);
+        assertThat(listener.events).isEmpty();
+    }
+
+    @Test
+    void statementTimeoutIsNotRetried(TestDatabase db) throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        try (LockSafe lockSafe = LockSafe.builder(fastPolicy().statementTimeout(Duration.ofMillis(100)).build()).build();
+             Connection c = db.connect()) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> lockSafe.runInTransaction("V2", c, LockRelease.savepoint(), () -> {
+                runs.incrementAndGet();
+                return Sql.string(c, "select pg_sleep(2)");
+            })).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("57014"));
+        }
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void deadlockPassesThroughByDefault(TestDatabase db) throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        assertThatThrownBy(() -> deadlockOnce(db, fastPolicy().build(), runs, new RecordingListener()))
+                .isInstanceOf(SQLException.class)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40P01"));
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
+    void deadlockIsRetriedWhenListedAndThenSucceeds(TestDatabase db) throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        RecordingListener listener = new RecordingListener();
+        deadlockOnce(db, fastPolicy().retrySqlStates(Set.of("55P03", "40P01")).build(), runs, listener);
+        assertThat(runs).hasValue(2);
+        assertThat(listener.types()).containsExactly(RETRY, SUCCESS_AFTER_RETRY);
+        assertThat(listener.events.get(0).sqlState()).contains("40P01");
+        assertThat(db.hasColumn("b", "note")).isTrue();
+    }
+
+    /**
+     * A real deadlock: the application locks a then b, the migration locks b then a. The migration
+     * checks for deadlock first (deadlock_timeout 50ms against the application's 10s), so it is the
+     * one that gets 40P01.
+     */
+    private static void deadlockOnce(TestDatabase db, LockSafeSettings settings, AtomicInteger runs,
+                                     RecordingListener listener) throws Exception {
+        db.execute("create table a (id int)", "create table b (id int)");
+        try (Connection app = db.connect("app"); Connection c = db.connect("migrator");
+             LockSafe lockSafe = LockSafe.builder(settings.toBuilder().lockTimeout(Duration.ofSeconds(5)).build())
+                     .listener(listener).build()) {
+            app.setAutoCommit(false);
+            Sql.exec(app, "set deadlock_timeout = '10s'");
+            Sql.exec(app, "lock table a in access exclusive mode");
+            Sql.exec(c, "set deadlock_timeout = '50ms'");
+            c.setAutoCommit(false);
+            CompletableFuture<Void> appSide = CompletableFuture.runAsync(() -> {
+                DbWaits.untilWaitingForLock(db, "migrator");
+                try {
+                    Sql.exec(app, "lock table b in access exclusive mode"); // closes the cycle
+                    app.commit();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                lockSafe.runInTransaction("V3", c, LockRelease.savepoint(), () -> {
+                    runs.incrementAndGet();
+                    Sql.exec(c, "lock table b in access exclusive mode");
+                    Sql.exec(c, "lock table a in access exclusive mode");
+                    Sql.exec(c, "alter table b add column note text");
+                    return null;
+                });
+                c.commit();
+            } finally {
+                c.rollback();
+                appSide.get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void sqlInjectionThroughASettingIsRejectedBeforeAnySqlRuns(TestDatabase db) {
+        db.execute("create table x (id int)");
+        assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("lockTimeout", "1s'; DROP TABLE x; --")))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("lockTimeout");
+        assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("retrySqlStates", "55P03'); DROP TABLE x; --")))
+                .isInstanceOf(InvalidSettingException.class);
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'x'")).isEqualTo(1);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.locksafe.it;
+
+import static dev.locksafe.AttemptEvent.Type.EXHAUSTED;
+import static dev.locksafe.AttemptEvent.Type.RETRY;
+import static dev.locksafe.AttemptEvent.Type.SUCCESS_AFTER_RETRY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.locksafe.LockRetriesExhaustedException;
+import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import java.sql.Connection;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class StatementLockRetryTest {
+
+    private static LockSafeSettings.Builder fastPolicy() {
+        return LockSafeSettings.builder().lockTimeout(Duration.ofMillis(200)).initialBackoff(Duration.ofMillis(50))
+                .maxBackoff(Duration.ofMillis(200)).jitter(0);
+    }
+
+    @Test
+    void statementRunsWithTheTimeoutAndTheSessionValueIsRestoredAfterSuccessAndFailure(TestDatabase db)
+            throws Exception {
+        try (LockSafe lockSafe = LockSafe.of(fastPolicy().lockTimeout(Duration.ofMillis(321)).build());
+             Connection c = db.connect()) {
+            Sql.exec(c, "set lock_timeout = '4s'");
+            String seen = lockSafe.runStatement("S1", c, "show lock_timeout", () -> Sql.string(c, "show lock_timeout"));
+            assertThat(seen).isEqualTo("321ms");
+            assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("4s");
+
+            assertThatThrownBy(() -> lockSafe.executeStatement("S2", c, "select * from no_such_table"))
+                    .hasMessageContaining("no_such_table");
+            assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("4s");
+        }
+    }
+
+    @Test
+    void concurrentIndexBuildBlockedByAnOpenTransactionDropsTheInvalidIndexAndRetries(TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id int, customer int)",
+                "insert into orders select g, g % 100 from generate_series(1, 1000) g");
+        try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
+            RecordingListener listener = new RecordingListener(e -> {
+                if (e.attempt() == 2) {
+                    TransactionalLockRetryTest.release(blocker);
+                }
+            });
+            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+                 Connection c = db.connect("migrator")) {
+                lockSafe.executeStatement("V8__index", c,
+                        "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)");
+            }
+            assertThat(listener.types()).containsExactly(RETRY, RETRY, SUCCESS_AFTER_RETRY);
+            assertThat(listener.events.get(0).statement())
+                    .contains("CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)");
+        }
+        assertThat(db.queryColumn("select c.relname || ':' || i.indisvalid from pg_index i"
+                + " join pg_class c on c.oid = i.indexrelid where i.indrelid = 'orders'::regclass"))
+                .containsExactly("orders_customer_idx:true");
+    }
+
+    @Test
+    void concurrentIndexBuildWithIfNotExistsNeverKeepsAnInvalidIndex(TestDatabase db) throws Exception {
+        db.execute("create table orders (id int, customer int)");
+        try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
+            RecordingListener listener = new RecordingListener(e -> TransactionalLockRetryTest.release(blocker));
+            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+                 Connection c = db.connect("migrator")) {
+                lockSafe.executeStatement("V9", c, "create index concurrently if not exists ix on orders (customer)");
+            }
+            assertThat(listener.types()).containsExactly(RETRY, SUCCESS_AFTER_RETRY);
+        }
+        assertThat(db.queryColumn("select c.relname || ':' || i.indisvalid from pg_index i"
+                + " join pg_class c on c.oid = i.indexrelid where i.indrelid = 'orders'::regclass"))
+                .containsExactly("ix:true");
+    }
+
+    @Test
+    void exhaustedConcurrentIndexBuildIsRepairedByTheNextRunEvenWithIfNotExists(TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id int, customer int)");
+        RecordingListener listener = new RecordingListener();
+        try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer");
+             LockSafe lockSafe = LockSafe.builder(fastPolicy().maxAttempts(2).build()).listener(listener).build();
+             Connection c = db.connect("migrator")) {
+            assertThatThrownBy(() -> lockSafe.executeStatement("V10", c,
+                    "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)"))
+                    .isInstanceOf(LockRetriesExhaustedException.class)
+                    .hasMessageContaining("V10 gave up after 2 attempts");
+            assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("0");
+            assertThat(listener.types()).containsExactly(RETRY, EXHAUSTED);
+            // the blocker outlived the cleanup too: the broken index is still there
+            assertThat(indexes(db)).containsExactly("orders_customer_idx:false");
+
+            blocker.release();
+            lockSafe.executeStatement("V10", c,
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer)");
+        }
+        assertThat(indexes(db)).containsExactly("orders_customer_idx:true");
+    }
+
+    private static java.util.List<String> indexes(TestDatabase db) {
+        return db.queryColumn("select c.relname || ':' || i.indisvalid from pg_index i"
+                + " join pg_class c on c.oid = i.indexrelid where i.indrelid = 'orders'::regclass");
+    }
+}
