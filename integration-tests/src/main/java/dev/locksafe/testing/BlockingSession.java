@@ -42,11 +42,12 @@ public final class BlockingSession implements AutoCloseable {
             throw new IllegalArgumentException("Unknown lock mode '" + lockMode + "': expected one of " + MODES);
         }
         Connection c = db.connect(applicationName);
+        int pid = pid(c);
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("lock table " + table + " in " + mode + " mode");
         }
-        return new BlockingSession(c, pid(c), applicationName);
+        return new BlockingSession(c, pid, applicationName);
     }
 
     /**
@@ -55,11 +56,13 @@ public final class BlockingSession implements AutoCloseable {
      */
     public static BlockingSession openTransaction(TestDatabase db, String applicationName) throws SQLException {
         Connection c = db.connect(applicationName);
+        int pid = pid(c);
         c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try (Statement st = c.createStatement()) {
             st.execute("select txid_current()");
         }
-        return new BlockingSession(c, pid(c), applicationName);
+        return new BlockingSession(c, pid, applicationName);
     }
 
     private static int pid(Connection c) throws SQLException {

@@ -27,17 +27,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class ErrorClassificationTest {
 
-    private static LockSafeSettings.Builder fastPolicy() {
-        return LockSafeSettings.builder().lockTimeout(Duration.ofMillis(200)).initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(200)).jitter(0);
-    }
 
     @Test
     void syntaxErrorPassesThroughUnchangedAfterOneAttempt(TestDatabase db) throws Exception {
         RecordingListener listener = new RecordingListener();
         AtomicInteger runs = new AtomicInteger();
         SQLException[] original = new SQLException[1];
-        try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+        try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).build();
              Connection c = db.connect()) {
             c.setAutoCommit(false);
             Throwable thrown = catchThrowable(() -> lockSafe.runInTransaction("V1", c, LockRelease.savepoint(), () -> {
@@ -60,7 +56,7 @@ class ErrorClassificationTest {
     @Test
     void statementTimeoutIsNotRetried(TestDatabase db) throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        try (LockSafe lockSafe = LockSafe.builder(fastPolicy().statementTimeout(Duration.ofMillis(100)).build()).build();
+        try (LockSafe lockSafe = LockSafe.builder(Policies.fast().statementTimeout(Duration.ofMillis(100)).build()).build();
              Connection c = db.connect()) {
             c.setAutoCommit(false);
             assertThatThrownBy(() -> lockSafe.runInTransaction("V2", c, LockRelease.savepoint(), () -> {
@@ -75,7 +71,7 @@ class ErrorClassificationTest {
     @Test
     void deadlockPassesThroughByDefault(TestDatabase db) throws Exception {
         AtomicInteger runs = new AtomicInteger();
-        assertThatThrownBy(() -> deadlockOnce(db, fastPolicy().build(), runs, new RecordingListener()))
+        assertThatThrownBy(() -> deadlockOnce(db, Policies.fast().build(), runs, new RecordingListener()))
                 .isInstanceOf(SQLException.class)
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("40P01"));
         assertThat(runs).hasValue(1);
@@ -85,7 +81,7 @@ class ErrorClassificationTest {
     void deadlockIsRetriedWhenListedAndThenSucceeds(TestDatabase db) throws Exception {
         AtomicInteger runs = new AtomicInteger();
         RecordingListener listener = new RecordingListener();
-        deadlockOnce(db, fastPolicy().retrySqlStates(Set.of("55P03", "40P01")).build(), runs, listener);
+        deadlockOnce(db, Policies.fast().retrySqlStates(Set.of("55P03", "40P01")).build(), runs, listener);
         assertThat(runs).hasValue(2);
         assertThat(listener.types()).containsExactly(RETRY, SUCCESS_AFTER_RETRY);
         assertThat(listener.events.get(0).sqlState()).contains("40P01");

@@ -20,15 +20,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class StatementLockRetryTest {
 
-    private static LockSafeSettings.Builder fastPolicy() {
-        return LockSafeSettings.builder().lockTimeout(Duration.ofMillis(200)).initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(200)).jitter(0);
-    }
 
     @Test
     void statementRunsWithTheTimeoutAndTheSessionValueIsRestoredAfterSuccessAndFailure(TestDatabase db)
             throws Exception {
-        try (LockSafe lockSafe = LockSafe.of(fastPolicy().lockTimeout(Duration.ofMillis(321)).build());
+        try (LockSafe lockSafe = LockSafe.of(Policies.fast().lockTimeout(Duration.ofMillis(321)).build());
              Connection c = db.connect()) {
             Sql.exec(c, "set lock_timeout = '4s'");
             String seen = lockSafe.runStatement("S1", c, "show lock_timeout", () -> Sql.string(c, "show lock_timeout"));
@@ -52,7 +48,7 @@ class StatementLockRetryTest {
                     TransactionalLockRetryTest.release(blocker);
                 }
             });
-            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).build();
                  Connection c = db.connect("migrator")) {
                 lockSafe.executeStatement("V8__index", c,
                         "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)");
@@ -67,11 +63,25 @@ class StatementLockRetryTest {
     }
 
     @Test
+    void concurrentIndexBuildWaitingForAnOldSnapshotIsRetriedAfterItEnds(TestDatabase db) throws Exception {
+        db.execute("create table orders (id int, customer int)", "create table other (id int)");
+        try (BlockingSession report = BlockingSession.openTransaction(db, "old-snapshot")) {
+            RecordingListener listener = new RecordingListener(e -> TransactionalLockRetryTest.release(report));
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).build();
+                 Connection c = db.connect("migrator")) {
+                lockSafe.executeStatement("V8b", c, "CREATE INDEX CONCURRENTLY orders_id_idx ON orders (id)");
+            }
+            assertThat(listener.types()).containsExactly(RETRY, SUCCESS_AFTER_RETRY);
+        }
+        assertThat(indexes(db)).containsExactly("orders_id_idx:true");
+    }
+
+    @Test
     void concurrentIndexBuildWithIfNotExistsNeverKeepsAnInvalidIndex(TestDatabase db) throws Exception {
         db.execute("create table orders (id int, customer int)");
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
             RecordingListener listener = new RecordingListener(e -> TransactionalLockRetryTest.release(blocker));
-            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).build();
                  Connection c = db.connect("migrator")) {
                 lockSafe.executeStatement("V9", c, "create index concurrently if not exists ix on orders (customer)");
             }
@@ -88,7 +98,7 @@ class StatementLockRetryTest {
         db.execute("create table orders (id int, customer int)");
         RecordingListener listener = new RecordingListener();
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer");
-             LockSafe lockSafe = LockSafe.builder(fastPolicy().maxAttempts(2).build()).listener(listener).build();
+             LockSafe lockSafe = LockSafe.builder(Policies.fast().maxAttempts(2).build()).listener(listener).build();
              Connection c = db.connect("migrator")) {
             assertThatThrownBy(() -> lockSafe.executeStatement("V10", c,
                     "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)"))

@@ -30,18 +30,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class TransactionalLockRetryTest {
 
-    private static final Duration LOCK_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration LOCK_TIMEOUT = Policies.LOCK_TIMEOUT;
 
-    private static LockSafeSettings.Builder fastPolicy() {
-        return LockSafeSettings.builder().lockTimeout(LOCK_TIMEOUT).initialBackoff(Duration.ofMillis(50))
-                .maxBackoff(Duration.ofMillis(200)).jitter(0);
-    }
 
     @Test
     void withoutContentionTheUnitRunsOnceWithLockTimeoutAndNothingLeaks(TestDatabase db) throws Exception {
         db.execute("create table orders (id int)");
         RecordingListener listener = new RecordingListener();
-        try (LockSafe lockSafe = LockSafe.builder(fastPolicy().lockTimeout(Duration.ofMillis(123))
+        try (LockSafe lockSafe = LockSafe.builder(Policies.fast().lockTimeout(Duration.ofMillis(123))
                 .statementTimeout(Duration.ofSeconds(9)).build()).listener(listener).build();
              Connection c = db.connect()) {
             Sql.exec(c, "set lock_timeout = '7s'");
@@ -80,7 +76,7 @@ class TransactionalLockRetryTest {
                 }
             });
             AtomicInteger runs = new AtomicInteger();
-            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener)
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener)
                     .probeConnections(ConnectionSource.of(db.dataSource("locksafe-probe"))).build();
                  Connection c = db.connect("migrator")) {
                 c.setAutoCommit(false);
@@ -144,7 +140,7 @@ class TransactionalLockRetryTest {
                     // stopped by the test
                 }
             });
-            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).sleeper(probingSleeper)
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).sleeper(probingSleeper)
                     .build();
                  Connection c = db.connect("migrator")) {
                 c.setAutoCommit(false);
@@ -173,7 +169,7 @@ class TransactionalLockRetryTest {
         db.execute("create table orders (id int)");
         RecordingListener listener = new RecordingListener();
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "long-report");
-             LockSafe lockSafe = LockSafe.builder(fastPolicy().maxAttempts(3).build()).listener(listener)
+             LockSafe lockSafe = LockSafe.builder(Policies.fast().maxAttempts(3).build()).listener(listener)
                      .probeConnections(ConnectionSource.of(db.dataSource("locksafe-probe"))).build();
              Connection c = db.connect("migrator")) {
             c.setAutoCommit(false);
@@ -207,7 +203,7 @@ class TransactionalLockRetryTest {
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             RecordingListener listener = new RecordingListener(e -> release(blocker));
             AtomicInteger runs = new AtomicInteger();
-            try (LockSafe lockSafe = LockSafe.builder(fastPolicy().build()).listener(listener).build();
+            try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).build();
                  Connection c = db.connect("migrator")) {
                 c.setAutoCommit(false);
                 lockSafe.runInTransaction("V5", c, LockRelease.rollbackTransaction(), () -> {
@@ -231,7 +227,7 @@ class TransactionalLockRetryTest {
         List<String> applied = new CopyOnWriteArrayList<>();
         RecordingListener listener = new RecordingListener();
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
-             LockSafe lockSafe = LockSafe.builder(fastPolicy().lockTimeout(Duration.ofMillis(100))
+             LockSafe lockSafe = LockSafe.builder(Policies.fast().lockTimeout(Duration.ofMillis(100))
                      .lockTimeoutMultiplier(2.0).maxLockTimeout(Duration.ofMillis(300)).maxAttempts(4).build())
                      .listener(listener).build();
              Connection c = db.connect("migrator")) {
@@ -254,7 +250,7 @@ class TransactionalLockRetryTest {
         List<String> applied = new CopyOnWriteArrayList<>();
         RecordingListener listener = new RecordingListener();
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
-             LockSafe lockSafe = LockSafe.builder(fastPolicy().maxAttempts(3).finalAttemptWithoutLockTimeout(true)
+             LockSafe lockSafe = LockSafe.builder(Policies.fast().maxAttempts(3).finalAttemptWithoutLockTimeout(true)
                      .build()).listener(listener).build();
              Connection c = db.connect("migrator")) {
             c.setAutoCommit(false);
