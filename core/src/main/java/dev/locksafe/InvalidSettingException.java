@@ -11,11 +11,26 @@ public final class InvalidSettingException extends IllegalArgumentException {
 
     private final String key;
     private final String value;
+    private final String accepted;
 
     InvalidSettingException(String key, String value, String accepted) {
         super("Invalid LockSafe setting " + key + "='" + value + "': " + accepted);
         this.key = key;
         this.value = value;
+        this.accepted = accepted;
+    }
+
+    /**
+     * The same message with the key as the host tool spells it, for example
+     * {@code flyway.locksafe.lockTimeout}.
+     */
+    public String messageWithKeyPrefix(String prefix) {
+        return "Invalid LockSafe setting " + prefix + key + "='" + value + "': " + accepted;
+    }
+
+    /** What the setting accepts, for example {@code expected true or false}. */
+    public String accepted() {
+        return accepted;
     }
 
     /** The setting's key as written in the settings table, for example {@code lockTimeout}. */

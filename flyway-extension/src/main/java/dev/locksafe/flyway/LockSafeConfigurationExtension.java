@@ -1,0 +1,221 @@
+package dev.locksafe.flyway;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.Setting;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.flywaydb.core.extensibility.ConfigurationExtension;
+
+/**
+ * The {@code locksafe} namespace of Flyway's configuration: {@code flyway.locksafe.<key>} in
+ * {@code flyway.conf}, the Java API's configuration map and {@code -D} properties; {@code [flyway.locksafe]}
+ * in {@code flyway.toml}; {@code FLYWAY_LOCKSAFE_<UPPER_SNAKE_KEY>} in the environment.
+ *
+ * <p>Values are kept as text exactly as given and checked when migrate starts, so that a bad value fails
+ * with LockSafe's message (key, value, what is accepted) rather than a binding error. Unset keys keep
+ * LockSafe's defaults.
+ *
+ * <p>From code: {@code configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class)
+ * .setLockTimeout("200ms")}, or {@code Flyway.configure().configuration(Map.of("flyway.locksafe.lockTimeout", "200ms"))}.
+ * Not thread-safe; Flyway copies it per configuration.
+ */
+public class LockSafeConfigurationExtension implements ConfigurationExtension {
+
+    private static final String ENV_PREFIX = "FLYWAY_LOCKSAFE_";
+
+    private String enabled;
+    private String lockTimeout;
+    private String lockTimeoutMultiplier;
+    private String maxLockTimeout;
+    private String statementTimeout;
+    private String maxAttempts;
+    private String initialBackoff;
+    private String backoffMultiplier;
+    private String maxBackoff;
+    private String jitter;
+    private String retrySqlStates;
+    private String finalAttemptWithoutLockTimeout;
+    private String logBlockers;
+
+    @Override
+    public String getNamespace() {
+        return "locksafe";
+    }
+
+    /** Maps {@code FLYWAY_LOCKSAFE_LOCK_TIMEOUT} to {@code flyway.locksafe.lockTimeout}, and so on. */
+    @Override
+    public String getConfigurationParameterFromEnvironmentVariable(String environmentVariable) {
+        if (environmentVariable == null || !environmentVariable.startsWith(ENV_PREFIX)) {
+            return null;
+        }
+        String suffix = environmentVariable.substring(ENV_PREFIX.length());
+        for (Setting s : Setting.values()) {
+            if (s.upperSnakeKey().equals(suffix)) {
+                return "flyway.locksafe." + s.key();
+            }
+        }
+        return null;
+    }
+
+    /** A copy with the same values; Flyway copies extensions per configuration. Done by hand so that it
+     * does not depend on how Jackson sees the properties. */
+    @Override
+    public LockSafeConfigurationExtension copy() {
+        LockSafeConfigurationExtension c = new LockSafeConfigurationExtension();
+        c.enabled = enabled;
+        c.lockTimeout = lockTimeout;
+        c.lockTimeoutMultiplier = lockTimeoutMultiplier;
+        c.maxLockTimeout = maxLockTimeout;
+        c.statementTimeout = statementTimeout;
+        c.maxAttempts = maxAttempts;
+        c.initialBackoff = initialBackoff;
+        c.backoffMultiplier = backoffMultiplier;
+        c.maxBackoff = maxBackoff;
+        c.jitter = jitter;
+        c.retrySqlStates = retrySqlStates;
+        c.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
+        c.logBlockers = logBlockers;
+        return c;
+    }
+
+    /**
+     * The settings these values describe.
+     *
+     * @throws dev.locksafe.InvalidSettingException naming the key as {@code flyway.locksafe.<key>}
+     */
+    public LockSafeSettings toSettings() {
+        return LockSafeSettings.fromMap(rawValues());
+    }
+
+    /** The keys that were set, with their text. */
+    public Map<String, String> rawValues() {
+        Map<String, String> raw = new LinkedHashMap<>();
+        put(raw, Setting.ENABLED, enabled);
+        put(raw, Setting.LOCK_TIMEOUT, lockTimeout);
+        put(raw, Setting.LOCK_TIMEOUT_MULTIPLIER, lockTimeoutMultiplier);
+        put(raw, Setting.MAX_LOCK_TIMEOUT, maxLockTimeout);
+        put(raw, Setting.STATEMENT_TIMEOUT, statementTimeout);
+        put(raw, Setting.MAX_ATTEMPTS, maxAttempts);
+        put(raw, Setting.INITIAL_BACKOFF, initialBackoff);
+        put(raw, Setting.BACKOFF_MULTIPLIER, backoffMultiplier);
+        put(raw, Setting.MAX_BACKOFF, maxBackoff);
+        put(raw, Setting.JITTER, jitter);
+        put(raw, Setting.RETRY_SQL_STATES, retrySqlStates);
+        put(raw, Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, finalAttemptWithoutLockTimeout);
+        put(raw, Setting.LOG_BLOCKERS, logBlockers);
+        return raw;
+    }
+
+    private static void put(Map<String, String> raw, Setting setting, String value) {
+        if (value != null) {
+            raw.put(setting.key(), value);
+        }
+    }
+
+    /*
+     * Flyway's Plugin marks its own isEnabled() with @JsonIgnore, which would make Flyway's Jackson
+     * binding drop flyway.locksafe.enabled silently; the explicit @JsonProperty keeps this setter.
+     * No getEnabled() for the same reason.
+     */
+    @JsonProperty("enabled")
+    public void setEnabled(String enabled) {
+        this.enabled = enabled;
+    }
+
+    public String getLockTimeout() {
+        return lockTimeout;
+    }
+
+    public void setLockTimeout(String lockTimeout) {
+        this.lockTimeout = lockTimeout;
+    }
+
+    public String getLockTimeoutMultiplier() {
+        return lockTimeoutMultiplier;
+    }
+
+    public void setLockTimeoutMultiplier(String lockTimeoutMultiplier) {
+        this.lockTimeoutMultiplier = lockTimeoutMultiplier;
+    }
+
+    public String getMaxLockTimeout() {
+        return maxLockTimeout;
+    }
+
+    public void setMaxLockTimeout(String maxLockTimeout) {
+        this.maxLockTimeout = maxLockTimeout;
+    }
+
+    public String getStatementTimeout() {
+        return statementTimeout;
+    }
+
+    public void setStatementTimeout(String statementTimeout) {
+        this.statementTimeout = statementTimeout;
+    }
+
+    public String getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(String maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public String getInitialBackoff() {
+        return initialBackoff;
+    }
+
+    public void setInitialBackoff(String initialBackoff) {
+        this.initialBackoff = initialBackoff;
+    }
+
+    public String getBackoffMultiplier() {
+        return backoffMultiplier;
+    }
+
+    public void setBackoffMultiplier(String backoffMultiplier) {
+        this.backoffMultiplier = backoffMultiplier;
+    }
+
+    public String getMaxBackoff() {
+        return maxBackoff;
+    }
+
+    public void setMaxBackoff(String maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    public String getJitter() {
+        return jitter;
+    }
+
+    public void setJitter(String jitter) {
+        this.jitter = jitter;
+    }
+
+    public String getRetrySqlStates() {
+        return retrySqlStates;
+    }
+
+    public void setRetrySqlStates(String retrySqlStates) {
+        this.retrySqlStates = retrySqlStates;
+    }
+
+    public String getFinalAttemptWithoutLockTimeout() {
+        return finalAttemptWithoutLockTimeout;
+    }
+
+    public void setFinalAttemptWithoutLockTimeout(String finalAttemptWithoutLockTimeout) {
+        this.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
+    }
+
+    public String getLogBlockers() {
+        return logBlockers;
+    }
+
+    public void setLogBlockers(String logBlockers) {
+        this.logBlockers = logBlockers;
+    }
+}
