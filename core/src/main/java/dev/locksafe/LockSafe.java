@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Runs migration work with a bounded lock wait, and retries it when the wait times out.
@@ -62,7 +63,18 @@ public interface LockSafe extends AutoCloseable {
      * @throws LockRetriesExhaustedException   when the last attempt failed with a retryable error
      * @throws SQLException                    when the session settings cannot be applied
      */
-    <T, X extends Exception> T runInTransaction(String unitId, Connection connection, LockRelease release,
+    default <T, X extends Exception> T runInTransaction(String unitId, Connection connection, LockRelease release,
+                                                        UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(unitId, "unitId");
+        return runInTransaction(() -> unitId, connection, release, work);
+    }
+
+    /**
+     * As {@link #runInTransaction(String, Connection, LockRelease, UnitOfWork)}, for callers that learn
+     * the unit's name only once the work runs (a host tool that names its migration from inside it).
+     * The supplier is asked when an event or error needs the name.
+     */
+    <T, X extends Exception> T runInTransaction(Supplier<String> unitId, Connection connection, LockRelease release,
                                                 UnitOfWork<T, X> work) throws X, SQLException;
 
     /**
@@ -72,7 +84,14 @@ public interface LockSafe extends AutoCloseable {
      * @param sql the statement the work executes; used to recognise {@code CREATE INDEX CONCURRENTLY}
      *            and for logs, never altered
      */
-    <T, X extends Exception> T runStatement(String unitId, Connection connection, String sql,
+    default <T, X extends Exception> T runStatement(String unitId, Connection connection, String sql,
+                                                    UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(unitId, "unitId");
+        return runStatement(() -> unitId, connection, sql, work);
+    }
+
+    /** As {@link #runStatement(String, Connection, String, UnitOfWork)}, with the name asked for when needed. */
+    <T, X extends Exception> T runStatement(Supplier<String> unitId, Connection connection, String sql,
                                             UnitOfWork<T, X> work) throws X, SQLException;
 
     /** Executes {@code sql} with {@link java.sql.Statement#execute(String)} through {@link #runStatement}. */

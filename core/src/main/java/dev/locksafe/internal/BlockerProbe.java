@@ -41,17 +41,25 @@ final class BlockerProbe implements AutoCloseable {
             + " where w.pid = ? order by a.xact_start nulls last, a.pid";
 
     private final ConnectionSource source;
-    private final ScheduledExecutorService scheduler;
+    private ScheduledExecutorService scheduler;
     private Connection connection;
     private boolean unavailable;
+    private boolean closed;
 
     BlockerProbe(ConnectionSource source) {
         this.source = source;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "locksafe-blocker-probe");
-            t.setDaemon(true);
-            return t;
-        });
+    }
+
+    /** The polling thread, started on first use: an engine that never watches costs no thread. */
+    private synchronized ScheduledExecutorService scheduler() {
+        if (scheduler == null) {
+            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "locksafe-blocker-probe");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return scheduler;
     }
 
     /** The blockers of one attempt, as last seen. */
@@ -85,14 +93,14 @@ final class BlockerProbe implements AutoCloseable {
     Watch watch(int pid, Duration lockTimeout) {
         long interval = lockTimeout == null ? 500 : Math.max(10, Math.min(500, lockTimeout.toMillis() / 4));
         Watch[] holder = new Watch[1];
-        ScheduledFuture<?> f = scheduler.scheduleWithFixedDelay(() -> poll(pid, holder[0]),
+        ScheduledFuture<?> f = scheduler().scheduleWithFixedDelay(() -> poll(pid, holder[0]),
                 interval, interval, TimeUnit.MILLISECONDS);
         holder[0] = new Watch(f);
         return holder[0];
     }
 
     private synchronized void poll(int pid, Watch watch) {
-        if (watch == null || unavailable) {
+        if (watch == null || unavailable || closed) {
             return;
         }
         boolean opening = false;
@@ -144,8 +152,15 @@ final class BlockerProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        ScheduledExecutorService s;
         synchronized (this) {
+            s = scheduler;
+        }
+        if (s != null) {
+            s.shutdownNow();
+        }
+        synchronized (this) {
+            closed = true;
             closeConnection();
         }
     }

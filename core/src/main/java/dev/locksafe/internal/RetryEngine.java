@@ -72,11 +72,13 @@ public final class RetryEngine implements LockSafe {
     }
 
     @Override
-    public <T, X extends Exception> T runInTransaction(String unitId, Connection connection, LockRelease release,
-                                                       UnitOfWork<T, X> work) throws X, SQLException {
+    public <T, X extends Exception> T runInTransaction(Supplier<String> unitId, Connection connection,
+                                                       LockRelease release, UnitOfWork<T, X> work)
+            throws X, SQLException {
+        Objects.requireNonNull(unitId, "unitId");
         Objects.requireNonNull(release, "release");
         if (connection.getAutoCommit()) {
-            throw new IllegalStateException("LockSafe: runInTransaction(" + unitId
+            throw new IllegalStateException("LockSafe: runInTransaction(" + unitId.get()
                     + ") needs a connection inside a transaction (autocommit off); use runStatement for autocommit work");
         }
         return run(unitId, connection, null, new Mode() {
@@ -112,11 +114,12 @@ public final class RetryEngine implements LockSafe {
     }
 
     @Override
-    public <T, X extends Exception> T runStatement(String unitId, Connection connection, String sql,
+    public <T, X extends Exception> T runStatement(Supplier<String> unitId, Connection connection, String sql,
                                                    UnitOfWork<T, X> work) throws X, SQLException {
+        Objects.requireNonNull(unitId, "unitId");
         Objects.requireNonNull(sql, "sql");
         if (!connection.getAutoCommit()) {
-            throw new IllegalStateException("LockSafe: runStatement(" + unitId
+            throw new IllegalStateException("LockSafe: runStatement(" + unitId.get()
                     + ") needs a connection in autocommit mode; use runInTransaction inside a transaction");
         }
         InvalidIndexCleaner cleaner = InvalidIndexCleaner.forStatement(sql);
@@ -142,7 +145,7 @@ public final class RetryEngine implements LockSafe {
                 } finally {
                     tracker.stopWatch();
                     if (failure != null && cleaner != null && tracker.isRetryable(failure)) {
-                        cleaner.dropLeftoversAfterFailure(unitId, connection);
+                        cleaner.dropLeftoversAfterFailure(unitId.get(), connection);
                     }
                     try {
                         SessionTimeouts.restore(connection, previous, false);
@@ -187,12 +190,11 @@ public final class RetryEngine implements LockSafe {
         }
     }
 
-    private <T, X extends Exception> T run(String unitId, Connection connection, String statement, Mode mode,
-                                           UnitOfWork<T, X> work) throws X, SQLException {
-        Objects.requireNonNull(unitId, "unitId");
+    private <T, X extends Exception> T run(Supplier<String> unitId, Connection connection, String statement,
+                                           Mode mode, UnitOfWork<T, X> work) throws X, SQLException {
         Objects.requireNonNull(connection, "connection");
         Objects.requireNonNull(work, "work");
-        Retry.AsyncContext<T> context = Retry.of(unitId, retryConfig).asyncContext();
+        Retry.AsyncContext<T> context = Retry.of("locksafe", retryConfig).asyncContext();
         Instant start = clock.instant();
         for (int attempt = 1; ; attempt++) {
             Duration lockTimeout = settings.lockTimeoutForAttempt(attempt).orElse(null);
@@ -201,7 +203,7 @@ public final class RetryEngine implements LockSafe {
                 T result = mode.attempt(lockTimeout, tracker, work);
                 if (attempt > 1) {
                     int n = attempt;
-                    notify(() -> event(AttemptEvent.Type.SUCCESS_AFTER_RETRY, unitId, n, lockTimeout, statement,
+                    notify(() -> event(AttemptEvent.Type.SUCCESS_AFTER_RETRY, unitId.get(), n, lockTimeout, statement,
                             null, null, Duration.ZERO, List.of(), start), listener::onSuccessAfterRetry);
                 }
                 context.onComplete();
@@ -217,16 +219,16 @@ public final class RetryEngine implements LockSafe {
                 List<Blocker> blockers = tracker.blockers;
                 int n = attempt;
                 if (delay < 0) {
-                    AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId, n, lockTimeout,
+                    AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId.get(), n, lockTimeout,
                             failedStatement, sqlState, message, Duration.ZERO, blockers, start);
                     notify(() -> exhausted, listener::onExhausted);
-                    throw new LockRetriesExhaustedException(unitId, n, exhausted.elapsed(), blockers, failedStatement,
+                    throw new LockRetriesExhaustedException(exhausted.unitId(), n, exhausted.elapsed(), blockers, failedStatement,
                             lockTimeout, sqlState, failure);
                 }
                 Duration wait = Duration.ofMillis(delay);
-                notify(() -> event(AttemptEvent.Type.RETRY, unitId, n, lockTimeout, failedStatement, sqlState,
+                notify(() -> event(AttemptEvent.Type.RETRY, unitId.get(), n, lockTimeout, failedStatement, sqlState,
                         message, wait, blockers, start), listener::onRetry);
-                sleep(unitId, attempt, wait, failure);
+                sleep(unitId.get(), attempt, wait, failure);
             }
         }
     }

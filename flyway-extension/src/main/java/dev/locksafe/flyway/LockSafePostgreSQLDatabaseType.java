@@ -1,9 +1,10 @@
 package dev.locksafe.flyway;
 
 import dev.locksafe.LockRelease;
+import dev.locksafe.LockSafe;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Comparator;
+import java.util.List;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.Configuration;
@@ -19,6 +20,8 @@ import org.flywaydb.core.internal.sqlscript.DefaultSqlScriptExecutor;
 import org.flywaydb.core.internal.sqlscript.SqlScript;
 import org.flywaydb.core.internal.sqlscript.SqlScriptExecutorFactory;
 import org.flywaydb.core.internal.sqlscript.SqlStatement;
+import org.flywaydb.core.internal.util.SqlCallable;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 import org.flywaydb.database.postgresql.PostgreSQLDatabaseType;
 
 /**
@@ -26,8 +29,8 @@ import org.flywaydb.database.postgresql.PostgreSQLDatabaseType;
  * PostgreSQL-compatible engine that Flyway handles with a type of its own (CockroachDB, Redshift,
  * YugabyteDB, ...) would be chosen, it steps aside.
  *
- * <p>Two hooks, both used only while {@link LockSafeMigrationCallback} has registered a migration on
- * the connection (so clean, repair, callbacks and schema-history work are untouched):
+ * <p>The hooks below act only while a migration runs, so clean, repair, validate, info, callbacks and
+ * schema-history work are untouched. They exist unchanged from Flyway 11 to 13, so one jar serves all:
  * <ul>
  *   <li>{@link #createExecutionStrategy}: a migration inside a transaction (SQL, Java or script) runs
  *       through {@code runInTransaction} with a savepoint per attempt, so a retry releases the
@@ -50,32 +53,81 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         if (!super.handlesDatabaseProductNameAndVersion(databaseProductName, databaseProductVersion, connection)) {
             return false;
         }
-        // take over only where Flyway would otherwise pick plain PostgreSQL
-        DatabaseType otherwise = DatabaseTypeRegister.getDatabaseTypes().stream()
-                .filter(t -> t instanceof DatabaseType && !(t instanceof LockSafePostgreSQLDatabaseType))
-                .map(t -> (DatabaseType) t)
-                .sorted(Comparator.comparingInt(DatabaseType::getPriority).reversed())
-                .filter(t -> t.handlesDatabaseProductNameAndVersion(databaseProductName, databaseProductVersion,
-                        connection))
-                .findFirst()
-                .orElse(null);
+        // take over only where Flyway would otherwise pick plain PostgreSQL. The list's element type is
+        // DatabaseType in Flyway 11 and GeneralDatabaseType in 13: read it as plain objects so one jar fits both.
+        List<?> registered = DatabaseTypeRegister.getDatabaseTypes();
+        DatabaseType otherwise = null;
+        for (Object candidate : registered) {
+            if (!(candidate instanceof DatabaseType) || candidate instanceof LockSafePostgreSQLDatabaseType) {
+                continue;
+            }
+            DatabaseType type = (DatabaseType) candidate;
+            if ((otherwise == null || type.getPriority() > otherwise.getPriority())
+                    && type.handlesDatabaseProductNameAndVersion(databaseProductName, databaseProductVersion,
+                    connection)) {
+                otherwise = type;
+            }
+        }
         return otherwise != null && otherwise.getClass() == PostgreSQLDatabaseType.class;
+    }
+
+    /** Every connection Flyway opens passes here with its configuration: check the settings, remember both. */
+    @Override
+    public Connection alterConnectionAsNeeded(Connection connection, Configuration configuration) {
+        Connection altered = super.alterConnectionAsNeeded(connection, configuration);
+        MigrationSession.open(altered, configuration);
+        warnOnce(configuration);
+        return altered;
+    }
+
+    private static final java.util.Set<Configuration> WARNED =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+
+    private static void warnOnce(Configuration configuration) {
+        if (!WARNED.add(configuration)) {
+            return;
+        }
+        dev.locksafe.LockSafeSettings settings = MigrationSession.settings(configuration);
+        if (!settings.enabled()) {
+            FlywayLogSink.LOG.info("LockSafe: disabled by flyway.locksafe.enabled=false");
+        } else if (configuration.isGroup()) {
+            FlywayLogSink.LOG.warn("LockSafe: group=true runs all pending migrations in one transaction; a retry would"
+                    + " keep the earlier migrations' locks while it waits, so LockSafe does not retry. Each migration"
+                    + " still runs with lock_timeout " + settings.lockTimeout().toMillis()
+                    + "ms, so a blocked migrate fails fast instead of queueing every query behind it.");
+        }
     }
 
     @Override
     public DatabaseExecutionStrategy createExecutionStrategy(Connection connection) {
-        ActiveMigrations.Active active = ActiveMigrations.get(connection);
-        if (active == null) {
+        MigrationSession session = MigrationSession.of(connection);
+        if (session == null) {
             return super.createExecutionStrategy(connection);
         }
         return new DatabaseExecutionStrategy() {
             @Override
-            public <T> T execute(org.flywaydb.core.internal.util.SqlCallable<T> callable) throws SQLException {
-                if (connection.getAutoCommit()) {
-                    // non-transactional: SQL statements are retried one by one by the script executor below
-                    return callable.call();
+            public <T> T execute(SqlCallable<T> callable) throws SQLException {
+                session.scriptName = null;
+                session.migrating = true;
+                try {
+                    if (connection.getAutoCommit()) {
+                        // non-transactional: the script executor below retries its statements one by one
+                        return callable.call();
+                    }
+                    MigrationName name = new MigrationName(session);
+                    try (LockSafe engine = session.newEngine()) {
+                        return engine.runInTransaction(name, connection, LockRelease.savepoint(), () -> {
+                            try {
+                                return callable.call();
+                            } catch (SQLException | RuntimeException e) {
+                                name.learnFrom(e);
+                                throw e;
+                            }
+                        });
+                    }
+                } finally {
+                    session.migrating = false;
                 }
-                return active.engine.runInTransaction(active.id, connection, LockRelease.savepoint(), callable::call);
             }
         };
     }
@@ -99,23 +151,54 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
      * waits for that transaction: it can never finish (flyway/flyway#3682). LockSafe turns the hang into
      * bounded attempts; this says why they fail and what fixes it.
      */
-    private static void warnIfFlywaysOwnLockWillBlock(ActiveMigrations.Active active, String sql,
-                                                      Configuration config) {
-        if (active.warnedAboutTransactionalLock || !CONCURRENT_INDEX.matcher(sql).matches()) {
+    private static void warnIfFlywaysOwnLockWillBlock(MigrationSession session, String sql, Configuration config) {
+        if (session.warnedAboutTransactionalLock || !CONCURRENT_INDEX.matcher(sql).matches()) {
             return;
         }
-        org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension pg = config.getPluginRegister()
-                .getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class);
+        PostgreSQLConfigurationExtension pg = config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class);
         if (pg != null && pg.isTransactionalLock()) {
-            active.warnedAboutTransactionalLock = true;
-            FlywayLogSink.LOG.warn("LockSafe: " + active.id + " builds an index CONCURRENTLY while Flyway holds its"
-                    + " schema-history lock in an open transaction (flyway.postgresql.transactional.lock=true); the"
-                    + " build waits for that transaction and cannot finish. Set"
+            session.warnedAboutTransactionalLock = true;
+            FlywayLogSink.LOG.warn("LockSafe: " + session.scriptName + " builds an index CONCURRENTLY while Flyway"
+                    + " holds its schema-history lock in an open transaction (flyway.postgresql.transactional.lock=true);"
+                    + " the build waits for that transaction and cannot finish. Set"
                     + " flyway.postgresql.transactional.lock=false, as Flyway advises for concurrent index builds.");
         }
     }
 
-    /** Retries single statements of non-transactional migrations. */
+    /** Names the running migration for logs and errors, as soon as Flyway lets on which it is. */
+    private static final class MigrationName implements java.util.function.Supplier<String> {
+        private final MigrationSession session;
+        private String fromStack;
+
+        MigrationName(MigrationSession session) {
+            this.session = session;
+        }
+
+        /** A Java migration shows in the failure's stack trace as the class whose migrate() failed. */
+        void learnFrom(Throwable failure) {
+            if (session.scriptName != null || fromStack != null) {
+                return;
+            }
+            for (Throwable t = failure; t != null && fromStack == null; t = t.getCause()) {
+                for (StackTraceElement frame : t.getStackTrace()) {
+                    String simple = frame.getClassName().substring(frame.getClassName().lastIndexOf('.') + 1);
+                    simple = simple.substring(simple.lastIndexOf('$') + 1);
+                    if (frame.getMethodName().equals("migrate") && simple.matches("[VRU]\\w*__\\w+")) {
+                        fromStack = simple;
+                        break;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String get() {
+            String script = session.scriptName;
+            return script != null ? script : fromStack != null ? fromStack : "Java migration";
+        }
+    }
+
+    /** Names SQL migrations and retries the statements of non-transactional ones. */
     private static final class StatementRetryingExecutor extends DefaultSqlScriptExecutor {
 
         StatementRetryingExecutor(JdbcTemplate jdbcTemplate, CallbackExecutor<Event> callbackExecutor, boolean undo,
@@ -124,17 +207,28 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         }
 
         @Override
+        public List<Results> execute(SqlScript sqlScript, Configuration config) {
+            MigrationSession session = MigrationSession.of(jdbcTemplate.getConnection());
+            if (session != null && session.migrating && sqlScript.getResource() != null) {
+                session.scriptName = sqlScript.getResource().getFilename();
+            }
+            return super.execute(sqlScript, config);
+        }
+
+        @Override
         protected Results executeStatement(JdbcTemplate template, SqlScript sqlScript, SqlStatement sqlStatement,
                                            Configuration config) {
             Connection connection = template.getConnection();
-            ActiveMigrations.Active active = ActiveMigrations.get(connection);
+            MigrationSession session = MigrationSession.of(connection);
             try {
-                if (active == null || !connection.getAutoCommit()) {
+                if (session == null || !session.migrating || !connection.getAutoCommit()) {
                     return super.executeStatement(template, sqlScript, sqlStatement, config);
                 }
-                warnIfFlywaysOwnLockWillBlock(active, sqlStatement.getSql(), config);
-                return active.engine.runStatement(active.id, connection, sqlStatement.getSql(),
-                        () -> super.executeStatement(template, sqlScript, sqlStatement, config));
+                warnIfFlywaysOwnLockWillBlock(session, sqlStatement.getSql(), config);
+                try (LockSafe engine = session.newEngine()) {
+                    return engine.runStatement(() -> session.scriptName, connection, sqlStatement.getSql(),
+                            () -> super.executeStatement(template, sqlScript, sqlStatement, config));
+                }
             } catch (SQLException e) {
                 throw new FlywayException(e.getMessage(), e);
             }

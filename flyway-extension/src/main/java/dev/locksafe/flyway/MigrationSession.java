@@ -1,0 +1,108 @@
+package dev.locksafe.flyway;
+
+import dev.locksafe.ConnectionSource;
+import dev.locksafe.InvalidSettingException;
+import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.internal.LoggingAttemptListener;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Properties;
+import java.util.WeakHashMap;
+import javax.sql.DataSource;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.configuration.Configuration;
+
+/**
+ * What LockSafe knows about one connection Flyway opened: its configuration and settings, whether a
+ * migration is running on it, and that migration's name.
+ *
+ * <p>Flyway's database types are JVM-wide singletons whose migration hooks only see a
+ * {@link Connection}; {@code alterConnectionAsNeeded} is the one hook that sees the connection with its
+ * configuration, so sessions are kept per connection, with weak keys so that a closed connection
+ * cannot leak.
+ */
+final class MigrationSession {
+
+    private static final Map<Connection, MigrationSession> BY_CONNECTION =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    final Configuration configuration;
+    final LockSafeSettings settings;
+    /** True only while a migration runs: keeps retries away from callbacks and schema-history work. */
+    volatile boolean migrating;
+    /** The running migration's script name, once Flyway's script executor has told us. */
+    volatile String scriptName;
+    volatile boolean warnedAboutTransactionalLock;
+
+    private MigrationSession(Configuration configuration, LockSafeSettings settings) {
+        this.configuration = configuration;
+        this.settings = settings;
+    }
+
+    /**
+     * Reads and checks the settings of {@code configuration}; registers a session for
+     * {@code connection} when LockSafe is enabled.
+     *
+     * @throws FlywayException naming {@code flyway.locksafe.<key>} when a value cannot be used
+     */
+    static void open(Connection connection, Configuration configuration) {
+        LockSafeSettings settings = settings(configuration);
+        if (!settings.enabled()) {
+            return;
+        }
+        if (configuration.isGroup()) {
+            settings = settings.toBuilder().maxAttempts(1).build();
+        }
+        BY_CONNECTION.put(connection, new MigrationSession(configuration, settings));
+    }
+
+    static MigrationSession of(Connection connection) {
+        return BY_CONNECTION.get(connection);
+    }
+
+    static LockSafeSettings settings(Configuration configuration) {
+        LockSafeConfigurationExtension extension =
+                configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class);
+        if (extension == null) {
+            return LockSafeSettings.defaults();
+        }
+        try {
+            return extension.toSettings();
+        } catch (InvalidSettingException e) {
+            throw new FlywayException(e.messageWithKeyPrefix("flyway.locksafe."), e);
+        }
+    }
+
+    /** A fresh engine for one migration or statement; close it when done (it may hold a probe connection). */
+    LockSafe newEngine() {
+        return LockSafe.builder(settings)
+                .listener(new LoggingAttemptListener(new FlywayLogSink()))
+                .probeConnections(probeConnections())
+                .build();
+    }
+
+    private ConnectionSource probeConnections() {
+        DataSource dataSource = configuration.getDataSource();
+        if (dataSource != null) {
+            return ConnectionSource.of(dataSource);
+        }
+        String url = configuration.getUrl();
+        if (url == null) {
+            return null;
+        }
+        return () -> {
+            Properties props = new Properties();
+            if (configuration.getUser() != null) {
+                props.setProperty("user", configuration.getUser());
+            }
+            if (configuration.getPassword() != null) {
+                props.setProperty("password", configuration.getPassword());
+            }
+            props.setProperty("ApplicationName", "locksafe-probe");
+            return DriverManager.getConnection(url, props);
+        };
+    }
+}
