@@ -1,7 +1,6 @@
 package dev.locksafe.internal;
 
 import org.slf4j.Logger;
-import org.slf4j.helpers.MessageFormatter;
 
 /**
  * Where {@link LoggingAttemptListener} writes: SLF4J, or a host tool's own log (Flyway's console,
@@ -16,9 +15,19 @@ public interface LogSink {
     /** A success after retries. */
     void info(String template, Object... args);
 
-    /** The template filled in, the way SLF4J would. */
+    /**
+     * The template with each {@code {}} replaced by the next argument, as SLF4J does. Written out here
+     * because hosts such as Maven 3 give plugins SLF4J 1.7, which lacks SLF4J 2's formatter methods.
+     */
     static String format(String template, Object... args) {
-        return MessageFormatter.basicArrayFormat(template, args);
+        StringBuilder sb = new StringBuilder(template.length() + 64);
+        int from = 0;
+        int arg = 0;
+        for (int at = template.indexOf("{}"); at >= 0 && arg < args.length; at = template.indexOf("{}", from)) {
+            sb.append(template, from, at).append(args[arg++]);
+            from = at + 2;
+        }
+        return sb.append(template, from, template.length()).toString();
     }
 
     /** A sink writing to an SLF4J logger. */

@@ -4,18 +4,25 @@ import dev.locksafe.internal.LogSink;
 import org.flywaydb.core.api.logging.Log;
 import org.flywaydb.core.api.logging.LogFactory;
 
-/** LockSafe's attempt log, written through Flyway's own log: the CLI console, the Maven log, SLF4J. */
+/**
+ * LockSafe's attempt log, written through Flyway's own log: the CLI console, the Maven log, SLF4J.
+ *
+ * <p>The log is looked up at each message, not once: Flyway's database types are created when Flyway's
+ * plugins load, before the Maven plugin or the CLI has told {@link LogFactory} where output goes.
+ */
 final class FlywayLogSink implements LogSink {
 
-    static final Log LOG = LogFactory.getLog(LockSafePostgreSQLDatabaseType.class);
+    static Log log() {
+        return LogFactory.getLog(LockSafePostgreSQLDatabaseType.class);
+    }
 
     @Override
     public void warn(String template, Object... args) {
-        LOG.warn(LogSink.format(template, args));
+        log().warn(LogSink.format(template, args));
     }
 
     @Override
     public void info(String template, Object... args) {
-        LOG.info(LogSink.format(template, args));
+        log().info(LogSink.format(template, args));
     }
 }

@@ -76,6 +76,8 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     public Connection alterConnectionAsNeeded(Connection connection, Configuration configuration) {
         Connection altered = super.alterConnectionAsNeeded(connection, configuration);
         MigrationSession.open(altered, configuration);
+        FlywayLogSink.log().debug("LockSafe: connection " + System.identityHashCode(altered) + " registered: "
+                + (MigrationSession.of(altered) == null ? "disabled" : MigrationSession.of(altered).settings));
         warnOnce(configuration);
         return altered;
     }
@@ -89,9 +91,9 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         }
         dev.locksafe.LockSafeSettings settings = MigrationSession.settings(configuration);
         if (!settings.enabled()) {
-            FlywayLogSink.LOG.info("LockSafe: disabled by flyway.locksafe.enabled=false");
+            FlywayLogSink.log().info("LockSafe: disabled by flyway.locksafe.enabled=false");
         } else if (configuration.isGroup()) {
-            FlywayLogSink.LOG.warn("LockSafe: group=true runs all pending migrations in one transaction; a retry would"
+            FlywayLogSink.log().warn("LockSafe: group=true runs all pending migrations in one transaction; a retry would"
                     + " keep the earlier migrations' locks while it waits, so LockSafe does not retry. Each migration"
                     + " still runs with lock_timeout " + settings.lockTimeout().toMillis()
                     + "ms, so a blocked migrate fails fast instead of queueing every query behind it.");
@@ -101,6 +103,8 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     @Override
     public DatabaseExecutionStrategy createExecutionStrategy(Connection connection) {
         MigrationSession session = MigrationSession.of(connection);
+        FlywayLogSink.log().debug("LockSafe: migration on connection " + System.identityHashCode(connection)
+                + (session == null ? " is not LockSafe's (disabled or unknown connection)" : " runs lock-safe"));
         if (session == null) {
             return super.createExecutionStrategy(connection);
         }
@@ -158,7 +162,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         PostgreSQLConfigurationExtension pg = config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class);
         if (pg != null && pg.isTransactionalLock()) {
             session.warnedAboutTransactionalLock = true;
-            FlywayLogSink.LOG.warn("LockSafe: " + session.scriptName + " builds an index CONCURRENTLY while Flyway"
+            FlywayLogSink.log().warn("LockSafe: " + session.scriptName + " builds an index CONCURRENTLY while Flyway"
                     + " holds its schema-history lock in an open transaction (flyway.postgresql.transactional.lock=true);"
                     + " the build waits for that transaction and cannot finish. Set"
                     + " flyway.postgresql.transactional.lock=false, as Flyway advises for concurrent index builds.");
