@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.locksafe.flyway.LockSafePostgreSQLDatabaseType;
 import dev.locksafe.testing.BlockingSession;
 import dev.locksafe.testing.LogCapture;
 import dev.locksafe.testing.MigrationFiles;
@@ -215,6 +216,37 @@ class FlywayMigrateTest {
                 .hasMessageContaining("Invalid LockSafe setting flyway.locksafe.lockTimeout='1s'; DROP TABLE x; --'")
                 .hasMessageContaining("expected a duration such as 250ms");
         assertThat(db.queryLong("select count(*) from pg_class where relname = 'orders'")).isZero();
+    }
+
+    @Test
+    void groupTrueDoesNotRetryButStillBoundsTheWaitAndSaysSo(TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key, status text)");
+        MigrationFiles files = MigrationFiles.create()
+                .add("V1__audit.sql", "create table audit (id int);\n")
+                .add("V2__add_note.sql", V2);
+        Map<String, String> config = fastRetries();
+        config.put("flyway.group", "true");
+        config.put("flyway.baselineOnMigrate", "true");
+        config.put("flyway.baselineVersion", "0");
+        try (LogCapture log = LogCapture.of("dev.locksafe");
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> flyway(db, files, config).migrate())
+                    .hasMessageContaining("V2__add_note.sql gave up after 1 attempt");
+            assertThat((System.nanoTime() - start) / 1_000_000).as("ms until migrate failed").isLessThan(5_000);
+            assertThat(log.messagesContaining("group=true")).singleElement().asString()
+                    .contains("LockSafe does not retry");
+        }
+        // the group is one transaction: V1 is rolled back with V2
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'audit'")).isZero();
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void otherDatabasesAreNeverTakenOver() {
+        LockSafePostgreSQLDatabaseType type = new LockSafePostgreSQLDatabaseType();
+        assertThat(type.handlesDatabaseProductNameAndVersion("H2", "2.3.232", null)).isFalse();
+        assertThat(type.handlesDatabaseProductNameAndVersion("MySQL", "8.4", null)).isFalse();
     }
 
     /** Releases the blocker once the log shows a failed attempt. */
