@@ -1,0 +1,189 @@
+package dev.locksafe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class LiquibaseUpdateTest {
+
+    private static final String XML_HEAD = "<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\"\n"
+            + "  xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+            + "  xsi:schemaLocation=\"http://www.liquibase.org/xml/ns/dbchangelog"
+            + " http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd\">\n";
+
+    private static final String ADD_NOTE_SQL = "--liquibase formatted sql\n"
+            + "--changeset dev:add-note\n"
+            + "ALTER TABLE orders ADD COLUMN note text;\n";
+
+    private static Map<String, String> fastRetries() {
+        Map<String, String> s = new HashMap<>();
+        s.put("liquibase.locksafe.lockTimeout", "200ms");
+        s.put("liquibase.locksafe.initialBackoff", "200ms");
+        s.put("liquibase.locksafe.maxBackoff", "1s");
+        s.put("liquibase.locksafe.maxAttempts", "30");
+        return s;
+    }
+
+    private static void ordersTable(TestDatabase db) {
+        db.execute("create table orders (id bigint primary key, status text)",
+                "insert into orders select g, 'new' from generate_series(1, 1000) g");
+    }
+
+    private static long changelogRows(TestDatabase db, String id) {
+        return db.queryLong("select count(*) from databasechangelog where id = '" + id + "'");
+    }
+
+    @Test
+    void blockedChangesetIsRetriedUntilTheBlockerEndsAndTheApplicationIsNeverHeldUp(TestDatabase db) throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", ADD_NOTE_SQL);
+        long worst;
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
+             AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
+            await().until(() -> app.queries() > 0);
+            report.releaseAfter(Duration.ofSeconds(5));
+            liquibase.update("changelog.sql", fastRetries());
+            worst = app.worstMillis();
+            assertThat(liquibase.console())
+                    .contains("LockSafe: changelog.sql::add-note::dev attempt 1/30 failed", "SQLSTATE 55P03",
+                            "lock_timeout 200ms", "ALTER TABLE orders ADD COLUMN note text",
+                            "pid=" + report.pid(), "app=report-job",
+                            "LockSafe: changelog.sql::add-note::dev succeeded on attempt");
+        }
+        assertThat(changelogRows(db, "add-note")).isOne();
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 250);
+    }
+
+    @Test
+    void withoutLockSafeTheSameChangesetHoldsTheApplicationUpForAsLongAsTheBlocker(TestDatabase db)
+            throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", ADD_NOTE_SQL);
+        long worst;
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
+             AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
+            await().until(() -> app.queries() > 0);
+            report.releaseAfter(Duration.ofSeconds(5));
+            liquibase.update("changelog.sql", Map.of("liquibase.locksafe.enabled", "false"));
+            worst = app.worstMillis();
+            assertThat(liquibase.console()).doesNotContain("LockSafe");
+        }
+        assertThat(worst).as("slowest application query (ms)").isGreaterThan(3_500);
+        assertThat(changelogRows(db, "add-note")).isOne();
+    }
+
+    @Test
+    void retriedChangesetRunsAgainFromItsFirstChangeWithoutDuplicates(TestDatabase db) throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.xml", XML_HEAD
+                + "  <changeSet id=\"two-changes\" author=\"dev\">\n"
+                + "    <createTable tableName=\"notes\"><column name=\"id\" type=\"int\"/></createTable>\n"
+                + "    <insert tableName=\"notes\"><column name=\"id\" valueNumeric=\"1\"/></insert>\n"
+                + "    <addColumn tableName=\"orders\"><column name=\"note\" type=\"text\"/></addColumn>\n"
+                + "  </changeSet>\n</databaseChangeLog>\n");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            Thread releaser = releaseWhen(liquibase, "attempt 2/30 failed", report);
+            liquibase.update("changelog.xml", fastRetries());
+            releaser.join();
+        }
+        assertThat(db.queryLong("select count(*) from notes")).isOne();
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(changelogRows(db, "two-changes")).isOne();
+    }
+
+    @Test
+    void exhaustedChangesetFailsWithLockSafesMessageLeavesNoTraceAndAppliesOnTheNextUpdate(TestDatabase db)
+            throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.yaml", "databaseChangeLog:\n"
+                + "  - changeSet:\n"
+                + "      id: add-note\n"
+                + "      author: dev\n"
+                + "      changes:\n"
+                + "        - createTable:\n"
+                + "            tableName: notes\n"
+                + "            columns:\n"
+                + "              - column: {name: id, type: int}\n"
+                + "        - addColumn:\n"
+                + "            tableName: orders\n"
+                + "            columns:\n"
+                + "              - column: {name: note, type: text}\n");
+        Map<String, String> settings = fastRetries();
+        settings.put("liquibase.locksafe.maxAttempts", "3");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            assertThatThrownBy(() -> liquibase.update("changelog.yaml", settings))
+                    .hasStackTraceContaining("LockSafe: changelog.yaml::add-note::dev gave up after 3 attempts")
+                    .hasStackTraceContaining("app=report-job");
+            assertThat(db.queryLong("select count(*) from databasechangelog")).isZero();
+            assertThat(db.hasColumn("orders", "note")).isFalse();
+            assertThat(db.queryLong("select count(*) from pg_class where relname = 'notes'")).isZero();
+        }
+        liquibase.update("changelog.yaml", settings);
+        assertThat(changelogRows(db, "add-note")).isOne();
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
+    @Test
+    void concurrentIndexInANonTransactionalChangesetIsRetriedWithoutInvalidLeftovers(TestDatabase db)
+            throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
+                + "--changeset dev:status-index runInTransaction:false\n"
+                + "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n");
+        try (BlockingSession writer = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
+            Thread releaser = releaseWhen(liquibase, "attempt 1/30 failed", writer);
+            liquibase.update("changelog.sql", fastRetries());
+            releaser.join();
+            assertThat(liquibase.console()).contains("CREATE INDEX CONCURRENTLY orders_status_idx", "app=open-writer");
+        }
+        assertThat(db.queryColumn("select c.relname || ':' || i.indisvalid from pg_index i"
+                + " join pg_class c on c.oid = i.indexrelid where i.indrelid = 'orders'::regclass order by 1"))
+                .containsExactly("orders_pkey:true", "orders_status_idx:true");
+        assertThat(changelogRows(db, "status-index")).isOne();
+    }
+
+    @Test
+    void invalidSettingStopsUpdateBeforeAnyChangesetRuns(TestDatabase db) {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", ADD_NOTE_SQL);
+        assertThatThrownBy(() -> liquibase.update("changelog.sql", Map.of("liquibase.locksafe.lockTimeout", "soon")))
+                .hasStackTraceContaining("Invalid LockSafe setting liquibase.locksafe.lockTimeout='soon': expected a duration");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void settingsComeFromSystemProperties(TestDatabase db) throws Exception {
+        ordersTable(db);
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", ADD_NOTE_SQL);
+        System.setProperty("liquibase.locksafe.maxAttempts", "2");
+        System.setProperty("liquibase.locksafe.lockTimeout", "100ms");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            assertThatThrownBy(() -> liquibase.update("changelog.sql", Map.of()))
+                    .hasStackTraceContaining("gave up after 2 attempts")
+                    .hasStackTraceContaining("with lock_timeout 100ms");
+        } finally {
+            System.clearProperty("liquibase.locksafe.maxAttempts");
+            System.clearProperty("liquibase.locksafe.lockTimeout");
+        }
+    }
+
+    private static Thread releaseWhen(LiquibaseRunner liquibase, String text, BlockingSession blocker) {
+        Thread t = new Thread(() -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> liquibase.console().contains(text));
+            TransactionalLockRetryTest.release(blocker);
+        });
+        t.start();
+        return t;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.locksafe.liquibase;
+
+import dev.locksafe.ConnectionSource;
+import dev.locksafe.LockRelease;
+import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
+import dev.locksafe.internal.LoggingAttemptListener;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import liquibase.Scope;
+import liquibase.change.Change;
+import liquibase.change.custom.CustomChangeWrapper;
+import liquibase.change.custom.CustomTaskChange;
+import liquibase.changelog.ChangeSet;
+import liquibase.database.Database;
+import liquibase.database.DatabaseConnection;
+import liquibase.database.core.CockroachDatabase;
+import liquibase.database.core.PostgresDatabase;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.exception.DatabaseException;
+import liquibase.executor.jvm.JdbcExecutor;
+import liquibase.sql.Sql;
+import liquibase.sqlgenerator.SqlGeneratorFactory;
+import liquibase.sql.visitor.SqlVisitor;
+import liquibase.statement.SqlStatement;
+
+/**
+ * Liquibase's JDBC executor for PostgreSQL with LockSafe's retries. Liquibase runs every change of a
+ * changeset through {@code execute(Change, ...)} of the "jdbc" executor, and only changes: the
+ * changelog lock, the DATABASECHANGELOG rows and {@code update-sql} never pass there, so they behave as
+ * without LockSafe.
+ *
+ * <ul>
+ *   <li>{@code runInTransaction=true}: each change runs through {@code runInTransaction}. On a lock
+ *       timeout the whole transaction is rolled back (every lock of the changeset released), and the
+ *       next attempt replays the changeset's earlier changes before running the failed one again, so
+ *       the changeset runs again from its first change.</li>
+ *   <li>{@code runInTransaction=false}: each statement runs through {@code runStatement}; only the
+ *       failing statement is retried, with invalid-index cleanup for concurrent index builds.</li>
+ *   <li>A changeset with a {@code customChange} that implements {@link CustomTaskChange} runs with the
+ *       lock timeout but a single attempt: replaying it would run its task twice.</li>
+ * </ul>
+ * Not thread-safe, like the executor it extends (Liquibase keeps one per database).
+ */
+public class LockSafeJdbcExecutor extends JdbcExecutor {
+
+    private ChangeSetRun run;
+
+    /** Above Liquibase's own JDBC executor (1) and specialised ones (10). */
+    @Override
+    public int getPriority() {
+        return PRIORITY_SPECIALIZED + 5;
+    }
+
+    @Override
+    public boolean supports(Database database) {
+        return database instanceof PostgresDatabase && !(database instanceof CockroachDatabase);
+    }
+
+    @Override
+    public void modifyChangeSet(ChangeSet changeSet) {
+        super.modifyChangeSet(changeSet);
+        LockSafeSettings settings = LockSafeConfiguration.currentSettings();
+        run = settings.enabled() ? new ChangeSetRun(changeSet, settings) : null;
+    }
+
+    @Override
+    public void execute(Change change, List<SqlVisitor> sqlVisitors) throws DatabaseException {
+        ChangeSetRun current = run;
+        Connection connection = jdbc();
+        if (current == null || connection == null) {
+            super.execute(change, sqlVisitors);
+            return;
+        }
+        current.inChange = true;
+        try {
+            if (connection.getAutoCommit()) {
+                super.execute(change, sqlVisitors); // statements are retried one by one below
+                return;
+            }
+            try (LockSafe engine = current.newEngine(database)) {
+                engine.runInTransaction(current.id, connection, current.release, () -> {
+                    if (current.replayNeeded) {
+                        current.replayNeeded = false;
+                        for (Executed done : current.executed) {
+                            super.execute(done.change, done.visitors);
+                        }
+                    }
+                    super.execute(change, sqlVisitors);
+                    return null;
+                });
+            }
+            current.executed.add(new Executed(change, sqlVisitors));
+        } catch (SQLException e) {
+            throw new DatabaseException(e.getMessage(), e);
+        } finally {
+            current.inChange = false;
+        }
+    }
+
+    @Override
+    public void execute(SqlStatement sql, List<SqlVisitor> sqlVisitors) throws DatabaseException {
+        ChangeSetRun current = run;
+        Connection connection = jdbc();
+        try {
+            if (current == null || !current.inChange || connection == null || !connection.getAutoCommit()) {
+                super.execute(sql, sqlVisitors);
+                return;
+            }
+            try (LockSafe engine = current.newEngine(database)) {
+                engine.runStatement(current.id, connection, sqlText(sql), () -> {
+                    super.execute(sql, sqlVisitors);
+                    return null;
+                });
+            }
+        } catch (SQLException e) {
+            throw new DatabaseException(e.getMessage(), e);
+        }
+    }
+
+    private Connection jdbc() {
+        DatabaseConnection c = database == null ? null : database.getConnection();
+        return c instanceof JdbcConnection ? ((JdbcConnection) c).getUnderlyingConnection() : null;
+    }
+
+    private String sqlText(SqlStatement statement) {
+        try {
+            Sql[] sql = SqlGeneratorFactory.getInstance().generateSql(statement, database);
+            return Arrays.stream(sql).map(Sql::toSql).collect(Collectors.joining(";\n"));
+        } catch (RuntimeException e) {
+            return String.valueOf(statement);
+        }
+    }
+
+    /** A change that already ran in the current attempt's transaction. */
+    private static final class Executed {
+        final Change change;
+        final List<SqlVisitor> visitors;
+
+        Executed(Change change, List<SqlVisitor> visitors) {
+            this.change = change;
+            this.visitors = visitors;
+        }
+    }
+
+    /** The changeset being run: its name, policy, and the changes to replay after a rollback. */
+    private final class ChangeSetRun {
+        final String id;
+        final LockSafeSettings settings;
+        final List<Executed> executed = new ArrayList<>();
+        final LockRelease release;
+        boolean replayNeeded;
+        boolean inChange;
+
+        ChangeSetRun(ChangeSet changeSet, LockSafeSettings settings) {
+            this.id = changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
+            boolean customTask = changeSet.getChanges().stream().anyMatch(c -> c instanceof CustomChangeWrapper
+                    && ((CustomChangeWrapper) c).getCustomChange() instanceof CustomTaskChange);
+            if (customTask && settings.maxAttempts() > 1) {
+                Scope.getCurrentScope().getLog(LockSafeJdbcExecutor.class).info("LockSafe: " + id
+                        + " has a custom task change, which a retry would run twice; it runs once, with lock_timeout");
+                settings = settings.toBuilder().maxAttempts(1).build();
+            }
+            this.settings = settings;
+            // a failed attempt rolls back the changeset's whole transaction (Liquibase's rollback also
+            // restores the search_path), and the next attempt replays the changes that ran before it
+            this.release = connection -> new LockRelease.Mark() {
+                @Override
+                public void rollback() throws SQLException {
+                    try {
+                        database.rollback();
+                    } catch (DatabaseException e) {
+                        throw new SQLException(e.getMessage(), e);
+                    }
+                    replayNeeded = true;
+                }
+
+                @Override
+                public void keep() {
+                }
+            };
+        }
+
+        LockSafe newEngine(Database database) {
+            DatabaseConnection c = database.getConnection();
+            ConnectionSource probe = c instanceof LockSafeJdbcConnection
+                    ? ((LockSafeJdbcConnection) c).probeConnections() : null;
+            return LockSafe.builder(settings)
+                    .listener(new LoggingAttemptListener(new LiquibaseLogSink()))
+                    .probeConnections(probe)
+                    .build();
+        }
+    }
+}
