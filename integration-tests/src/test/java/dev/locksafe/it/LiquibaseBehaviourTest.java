@@ -1,0 +1,144 @@
+package dev.locksafe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.util.HashMap;
+import java.util.Map;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.database.Database;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.DirectoryResourceAccessor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What Liquibase does besides update, with LockSafe on the classpath: nothing different. */
+@ExtendWith(PostgresExtension.class)
+class LiquibaseBehaviourTest {
+
+    private static final String CHANGELOG = "--liquibase formatted sql\n"
+            + "--changeset dev:orders\n"
+            + "create table orders (id bigint primary key);\n"
+            + "--rollback drop table orders;\n"
+            + "--changeset dev:note context:prod\n"
+            + "ALTER TABLE orders ADD COLUMN note text;\n"
+            + "--rollback ALTER TABLE orders DROP COLUMN note;\n"
+            + "--changeset dev:guarded\n"
+            + "--preconditions onFail:MARK_RAN\n"
+            + "--precondition-sql-check expectedResult:1 select count(*) from pg_class where relname = 'nope'\n"
+            + "create table never (id int);\n";
+
+    @Test
+    void connectionKeepsItsOwnLockTimeoutAfterUpdate(TestDatabase db) throws Exception {
+        LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", CHANGELOG);
+        try (Connection c = db.connect()) {
+            Sql.exec(c, "set lock_timeout = '3s'");
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
+                    "liquibase.locksafe.lockTimeout", "250ms"), () -> new CommandScope("update")
+                    .addArgumentValue("database", database)
+                    .addArgumentValue("changelogFile", "changelog.sql")
+                    .execute());
+            assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("3s");
+            assertThat(Sql.string(c, "show statement_timeout")).isEqualTo("0");
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
+    @Test
+    void updateSqlStatusContextsPreconditionsAndRollbackBehaveAsWithoutLockSafe(TestDatabase db) throws Exception {
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", CHANGELOG);
+
+        ByteArrayOutputStream sqlOut = new ByteArrayOutputStream();
+        Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(liquibase.dir())),
+                () -> new CommandScope("updateSql")
+                        .addArgumentValue("url", db.jdbcUrl()).addArgumentValue("username", db.user())
+                        .addArgumentValue("password", db.password()).addArgumentValue("changelogFile", "changelog.sql")
+                        .setOutput(new PrintStream(sqlOut, true, StandardCharsets.UTF_8))
+                        .execute());
+        assertThat(sqlOut.toString(StandardCharsets.UTF_8))
+                .contains("ALTER TABLE orders ADD COLUMN note text")
+                .doesNotContain("lock_timeout", "set_config");
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'orders'")).isZero();
+
+        Map<String, String> settings = new HashMap<>();
+        settings.put("liquibase.locksafe.lockTimeout", "250ms");
+        Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(liquibase.dir()),
+                "liquibase.locksafe.lockTimeout", "250ms"), () -> new CommandScope("update")
+                .addArgumentValue("url", db.jdbcUrl()).addArgumentValue("username", db.user())
+                .addArgumentValue("password", db.password()).addArgumentValue("changelogFile", "changelog.sql")
+                .addArgumentValue("contextFilter", "test")
+                .execute());
+        assertThat(db.hasColumn("orders", "note")).as("context prod filtered out").isFalse();
+        assertThat(db.queryColumn("select id || ':' || exectype from databasechangelog order by orderexecuted"))
+                .containsExactly("orders:EXECUTED", "guarded:MARK_RAN");
+
+        liquibase.run("status", "changelog.sql", settings);
+        liquibase.update("changelog.sql", settings);
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+
+        Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(liquibase.dir())),
+                () -> new CommandScope("rollbackCount")
+                        .addArgumentValue("url", db.jdbcUrl()).addArgumentValue("username", db.user())
+                        .addArgumentValue("password", db.password()).addArgumentValue("changelogFile", "changelog.sql")
+                        .addArgumentValue("count", 1)
+                        .execute());
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+        assertThat(db.queryLong("select count(*) from databasechangeloglock where locked")).isZero();
+    }
+
+    /** A custom task: replaying it would run its side effect twice. */
+    public static class AuditTask implements liquibase.change.custom.CustomTaskChange {
+        @Override
+        public void execute(Database database) {
+        }
+
+        @Override
+        public String getConfirmationMessage() {
+            return "audited";
+        }
+
+        @Override
+        public void setUp() {
+        }
+
+        @Override
+        public void setFileOpener(liquibase.resource.ResourceAccessor resourceAccessor) {
+        }
+
+        @Override
+        public liquibase.exception.ValidationErrors validate(Database database) {
+            return new liquibase.exception.ValidationErrors();
+        }
+    }
+
+    @Test
+    void changesetWithACustomTaskRunsOnceWithLockTimeoutInsteadOfBeingReplayed(TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.xml",
+                "<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\"\n"
+                        + "  xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
+                        + "  xsi:schemaLocation=\"http://www.liquibase.org/xml/ns/dbchangelog"
+                        + " http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd\">\n"
+                        + "  <changeSet id=\"audited\" author=\"dev\">\n"
+                        + "    <customChange class=\"" + AuditTask.class.getName() + "\"/>\n"
+                        + "    <addColumn tableName=\"orders\"><column name=\"note\" type=\"text\"/></addColumn>\n"
+                        + "  </changeSet>\n</databaseChangeLog>\n");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> liquibase.update("changelog.xml", Map.of("liquibase.locksafe.lockTimeout", "200ms")))
+                    .hasStackTraceContaining("gave up after 1 attempt");
+            assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+}
