@@ -38,6 +38,8 @@ final class MavenProject {
                     "resilience4j-retry", "2.4.0") + dependency("org.slf4j", "slf4j-api", "2.0.17"));
             publish(repo, "locksafe-flyway", jarOf(LockSafePostgreSQLDatabaseType.class),
                     dependency("dev.locksafe", "locksafe-core", VERSION));
+            publish(repo, "locksafe-liquibase", jarOf(dev.locksafe.liquibase.LockSafeJdbcExecutor.class),
+                    dependency("dev.locksafe", "locksafe-core", VERSION));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

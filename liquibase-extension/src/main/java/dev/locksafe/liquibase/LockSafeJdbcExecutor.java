@@ -49,6 +49,7 @@ import liquibase.statement.SqlStatement;
 public class LockSafeJdbcExecutor extends JdbcExecutor {
 
     private ChangeSetRun run;
+    private boolean toldAboutProbe;
 
     /** Above Liquibase's own JDBC executor (1) and specialised ones (10). */
     @Override
@@ -189,6 +190,12 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             DatabaseConnection c = database.getConnection();
             ConnectionSource probe = c instanceof LockSafeJdbcConnection
                     ? ((LockSafeJdbcConnection) c).probeConnections() : null;
+            if (probe == null && settings.logBlockers() && !toldAboutProbe) {
+                toldAboutProbe = true;
+                Scope.getCurrentScope().getLog(LockSafeJdbcExecutor.class).info("LockSafe: blocking sessions are not"
+                        + " reported: Liquibase was given an open connection (" + c.getClass().getName()
+                        + "), so LockSafe cannot open a second one to look them up");
+            }
             return LockSafe.builder(settings)
                     .listener(new LoggingAttemptListener(new LiquibaseLogSink()))
                     .probeConnections(probe)
