@@ -243,6 +243,22 @@ class FlywayMigrateTest {
     }
 
     @Test
+    void infoValidateRepairAndCleanBehaveAsWithoutLockSafe(TestDatabase db) {
+        MigrationFiles files = MigrationFiles.create().add("V1__orders.sql", V1).add("V2__add_note.sql", V2);
+        Map<String, String> config = fastRetries();
+        config.put("flyway.cleanDisabled", "false");
+        Flyway flyway = flyway(db, files, config);
+        assertThat(flyway.info().pending()).hasSize(2);
+        flyway.migrate();
+        assertThat(flyway.info().applied()).extracting(i -> i.getVersion().getVersion()).containsExactly("1", "2");
+        assertThat(flyway.validateWithResult().validationSuccessful).isTrue();
+        assertThat(flyway.repair().repairActions).isEmpty();
+        flyway.clean();
+        assertThat(db.queryLong("select count(*) from pg_class where relname in ('orders', 'flyway_schema_history')"))
+                .isZero();
+    }
+
+    @Test
     void otherDatabasesAreNeverTakenOver() {
         LockSafePostgreSQLDatabaseType type = new LockSafePostgreSQLDatabaseType();
         assertThat(type.handlesDatabaseProductNameAndVersion("H2", "2.3.232", null)).isFalse();
