@@ -40,26 +40,27 @@ final class BlockerProbe implements AutoCloseable {
             + " join pg_stat_activity a on a.pid = b.pid"
             + " where w.pid = ? order by a.xact_start nulls last, a.pid";
 
+    /**
+     * One daemon thread for the whole JVM, started on first use, runs every probe's polls. Adapters
+     * create an engine per migration; a thread per engine cost more than the rest of LockSafe's
+     * per-migration work together (measured in the overhead benchmark). Polls are short queries with
+     * a 2 s timeout, so one thread serves many engines.
+     */
+    private static final class Scheduler {
+        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "locksafe-blocker-probe");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     private final ConnectionSource source;
-    private ScheduledExecutorService scheduler;
     private Connection connection;
     private boolean unavailable;
     private boolean closed;
 
     BlockerProbe(ConnectionSource source) {
         this.source = source;
-    }
-
-    /** The polling thread, started on first use: an engine that never watches costs no thread. */
-    private synchronized ScheduledExecutorService scheduler() {
-        if (scheduler == null) {
-            scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "locksafe-blocker-probe");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return scheduler;
     }
 
     /** The blockers of one attempt, as last seen. */
@@ -93,7 +94,7 @@ final class BlockerProbe implements AutoCloseable {
     Watch watch(int pid, Duration lockTimeout) {
         long interval = lockTimeout == null ? 500 : Math.max(10, Math.min(500, lockTimeout.toMillis() / 4));
         Watch[] holder = new Watch[1];
-        ScheduledFuture<?> f = scheduler().scheduleWithFixedDelay(() -> poll(pid, holder[0]),
+        ScheduledFuture<?> f = Scheduler.INSTANCE.scheduleWithFixedDelay(() -> poll(pid, holder[0]),
                 interval, interval, TimeUnit.MILLISECONDS);
         holder[0] = new Watch(f);
         return holder[0];
@@ -151,17 +152,8 @@ final class BlockerProbe implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        ScheduledExecutorService s;
-        synchronized (this) {
-            s = scheduler;
-        }
-        if (s != null) {
-            s.shutdownNow();
-        }
-        synchronized (this) {
-            closed = true;
-            closeConnection();
-        }
+    public synchronized void close() {
+        closed = true;
+        closeConnection();
     }
 }

@@ -76,8 +76,6 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     public Connection alterConnectionAsNeeded(Connection connection, Configuration configuration) {
         Connection altered = super.alterConnectionAsNeeded(connection, configuration);
         MigrationSession.open(altered, configuration);
-        FlywayLogSink.log().debug("LockSafe: connection " + System.identityHashCode(altered) + " registered: "
-                + (MigrationSession.of(altered) == null ? "disabled" : MigrationSession.of(altered).settings));
         warnOnce(configuration);
         return altered;
     }
@@ -103,8 +101,6 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     @Override
     public DatabaseExecutionStrategy createExecutionStrategy(Connection connection) {
         MigrationSession session = MigrationSession.of(connection);
-        FlywayLogSink.log().debug("LockSafe: migration on connection " + System.identityHashCode(connection)
-                + (session == null ? " is not LockSafe's (disabled or unknown connection)" : " runs lock-safe"));
         if (session == null) {
             return super.createExecutionStrategy(connection);
         }

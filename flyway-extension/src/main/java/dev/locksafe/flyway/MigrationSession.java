@@ -84,16 +84,17 @@ final class MigrationSession {
                 .build();
     }
 
+    /** Resolved only when a probe connection is really needed: most migrations never wait. */
     private ConnectionSource probeConnections() {
-        DataSource dataSource = configuration.getDataSource();
-        if (dataSource != null) {
-            return ConnectionSource.of(dataSource);
-        }
-        String url = configuration.getUrl();
-        if (url == null) {
-            return null;
-        }
         return () -> {
+            DataSource dataSource = configuration.getDataSource();
+            if (dataSource != null) {
+                return dataSource.getConnection();
+            }
+            String url = configuration.getUrl();
+            if (url == null) {
+                throw new java.sql.SQLException("Flyway has neither a data source nor a URL to open a connection");
+            }
             Properties props = new Properties();
             if (configuration.getUser() != null) {
                 props.setProperty("user", configuration.getUser());

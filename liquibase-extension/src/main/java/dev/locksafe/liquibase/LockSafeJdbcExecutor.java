@@ -50,6 +50,12 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
 
     private ChangeSetRun run;
     private boolean toldAboutProbe;
+    /**
+     * Read on the first changeset and kept: Liquibase creates an executor per database, that is per
+     * update run, and resolving thirteen definitions through Liquibase's providers for every
+     * changeset was a measurable share of LockSafe's overhead.
+     */
+    private LockSafeSettings settings;
 
     /** Above Liquibase's own JDBC executor (1) and specialised ones (10). */
     @Override
@@ -65,7 +71,9 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
     @Override
     public void modifyChangeSet(ChangeSet changeSet) {
         super.modifyChangeSet(changeSet);
-        LockSafeSettings settings = LockSafeConfiguration.currentSettings();
+        if (settings == null) {
+            settings = LockSafeConfiguration.currentSettings();
+        }
         run = settings.enabled() ? new ChangeSetRun(changeSet, settings) : null;
     }
 
@@ -157,7 +165,8 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         boolean replayNeeded;
         boolean inChange;
 
-        ChangeSetRun(ChangeSet changeSet, LockSafeSettings settings) {
+        ChangeSetRun(ChangeSet changeSet, LockSafeSettings policy) {
+            LockSafeSettings settings = policy;
             this.id = changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
             boolean customTask = changeSet.getChanges().stream().anyMatch(c -> c instanceof CustomChangeWrapper
                     && ((CustomChangeWrapper) c).getCustomChange() instanceof CustomTaskChange);

@@ -1,0 +1,229 @@
+package dev.locksafe.bench;
+
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.LogCapture;
+import dev.locksafe.testing.PostgresServer;
+import dev.locksafe.testing.TestDatabase;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downtime benchmark: what a migration waiting for a lock costs an application, with and without
+ * LockSafe, for Flyway and Liquibase, side by side in one process on an embedded PostgreSQL.
+ *
+ * <p>Scenario: {@code orders} with {@code bench.rows} rows; {@code bench.clients} application threads
+ * running point reads and small updates (each its own transaction); a report session holds ACCESS
+ * SHARE on the table for {@code bench.blockSeconds}; meanwhile {@code ALTER TABLE orders ADD COLUMN}
+ * runs through the tool. Four runs: plain Flyway, Flyway + LockSafe, plain Liquibase, Liquibase +
+ * LockSafe, with LockSafe's defaults except {@code lockTimeout=200ms} (override any setting with
+ * {@code -Dbench.locksafe.<key>=...}).
+ *
+ * <p>Short form (the README's demo): {@code mvn -B -q -Pdemo -DskipTests verify}. Full form:
+ * add {@code -Dbench.full=true} (5 s blocker, and the overhead benchmark). Results go to
+ * {@code integration-tests/target/benchmark/}: downtime.json, downtime.svg, overhead.json.
+ */
+public final class DowntimeBenchmark {
+
+    private static final Logger LOG = LoggerFactory.getLogger("bench");
+    private static final Pattern FAILED_ATTEMPT = Pattern.compile("LockSafe: .* attempt \\d+/\\d+ failed");
+
+    private DowntimeBenchmark() {
+    }
+
+    /** One run's measurements. */
+    record Run(Tool tool, boolean lockSafe, long maxLatencyMs, double p99LatencyMs, int errors, int queriesInWindow,
+               long migrationMs, int attempts, long blockerEndToDoneMs, List<Workload.Sample> samples,
+               long migrationStartNanos) {
+
+        String name() {
+            return tool.label + (lockSafe ? " + LockSafe" : " (plain)");
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        boolean full = Boolean.getBoolean("bench.full");
+        long blockMs = Long.getLong("bench.blockSeconds", full ? 5 : 3) * 1000;
+        int rows = Integer.getInteger("bench.rows", 100_000);
+        int clients = Integer.getInteger("bench.clients", 4);
+        Map<String, String> settings = lockSafeSettings();
+        Path out = Paths.get(System.getProperty("bench.out", "target/benchmark"));
+        Files.createDirectories(out);
+
+        LOG.info("Starting an embedded PostgreSQL ...");
+        PostgresServer server = PostgresServer.shared();
+        try {
+            LOG.info("PostgreSQL {}; {} rows, {} application clients, blocker holds ACCESS SHARE for {} ms;"
+                    + " LockSafe settings {}", server.majorVersion(), rows, clients, blockMs, settings);
+            if (!"false".equals(System.getProperty("bench.downtime"))) {
+                List<Run> runs = new ArrayList<>();
+                for (Tool tool : Tool.values()) {
+                    for (boolean lockSafe : new boolean[] {false, true}) {
+                        runs.add(run(server, tool, lockSafe, rows, clients, blockMs, settings));
+                    }
+                }
+                printTable(runs, blockMs);
+                Files.writeString(out.resolve("downtime.json"), json(runs, blockMs, rows, clients, settings,
+                        server.majorVersion()), StandardCharsets.UTF_8);
+                Files.writeString(out.resolve("downtime.svg"), Chart.svg(runs, blockMs), StandardCharsets.UTF_8);
+                LOG.info("Wrote {} and {}", out.resolve("downtime.json").toAbsolutePath(),
+                        out.resolve("downtime.svg").toAbsolutePath());
+            }
+            if (full || Boolean.getBoolean("bench.overhead")) {
+                OverheadBenchmark.run(server, out, Integer.getInteger("bench.overhead.repetitions", 5),
+                        Integer.getInteger("bench.overhead.migrations", 200));
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    private static Map<String, String> lockSafeSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("lockTimeout", "200ms");
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("bench.locksafe."))
+                .forEach(k -> settings.put(k.substring("bench.locksafe.".length()), System.getProperty(k)));
+        return settings;
+    }
+
+    private static Run run(PostgresServer server, Tool tool, boolean lockSafe, int rows, int clients, long blockMs,
+                           Map<String, String> settings) throws Exception {
+        String name = "bench_" + tool.name().toLowerCase(Locale.ROOT) + (lockSafe ? "_locksafe" : "_plain");
+        TestDatabase db = server.createDatabase(name);
+        try {
+            db.execute("create table orders (id bigint primary key, status text, qty int not null default 0)",
+                    "insert into orders (id, status) select g, 'new' from generate_series(1, " + rows + ") g",
+                    "vacuum analyze orders");
+            LOG.info("---- {}{} ----", tool.label, lockSafe ? " + LockSafe" : " (plain)");
+            List<Workload.Sample> samples;
+            long migStart;
+            long migEnd;
+            long[] releasedAt = new long[1];
+            int failedAttempts;
+            try (LogCapture log = LogCapture.of("dev.locksafe"); LogCapture lbLog = LogCapture.of("liquibase");
+                 Workload app = new Workload(db, clients, rows)) {
+                app.start();
+                Thread.sleep(500); // warm-up: connections open, plans cached
+                try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "monthly-report")) {
+                    Thread releaser = new Thread(() -> {
+                        try {
+                            Thread.sleep(blockMs);
+                            report.release();
+                            releasedAt[0] = System.nanoTime();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }, "report-end");
+                    releaser.start();
+                    migStart = System.nanoTime();
+                    tool.migrate(db, List.of("ALTER TABLE orders ADD COLUMN note text"), lockSafe, settings);
+                    migEnd = System.nanoTime();
+                    releaser.join();
+                }
+                Thread.sleep(500);
+                samples = app.stop();
+                failedAttempts = (int) concat(log.messages(), lbLog.messages()).stream()
+                        .filter(m -> FAILED_ATTEMPT.matcher(m).find()).count();
+            }
+            Run r = measure(tool, lockSafe, samples, migStart, migEnd, releasedAt[0], failedAttempts + 1);
+            LOG.info("{}: migration {} ms in {} attempt(s), done {} ms after the blocker ended; application: {} queries"
+                            + " during the migration, slowest {} ms, p99 {} ms, {} errors", r.name(), r.migrationMs(),
+                    r.attempts(), r.blockerEndToDoneMs(), r.queriesInWindow(), r.maxLatencyMs(),
+                    String.format(Locale.ROOT, "%.1f", r.p99LatencyMs()), r.errors());
+            return r;
+        } finally {
+            server.dropDatabase(name);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    static Run measure(Tool tool, boolean lockSafe, List<Workload.Sample> samples, long migStart, long migEnd,
+                       long releasedAt, int attempts) {
+        List<Long> latencies = new ArrayList<>();
+        int inWindow = 0;
+        int errors = 0;
+        for (Workload.Sample s : samples) {
+            if (s.failed()) {
+                errors++;
+            }
+            long end = s.startNanos() + s.latencyNanos();
+            if (s.startNanos() < migEnd && end > migStart) {
+                latencies.add(s.latencyNanos());
+            }
+            if (s.startNanos() >= migStart && s.startNanos() <= migEnd) {
+                inWindow++;
+            }
+        }
+        Collections.sort(latencies);
+        long max = latencies.isEmpty() ? 0 : latencies.get(latencies.size() - 1) / 1_000_000;
+        double p99 = latencies.isEmpty() ? 0
+                : latencies.get((int) Math.min(latencies.size() - 1, Math.ceil(latencies.size() * 0.99) - 1)) / 1e6;
+        return new Run(tool, lockSafe, max, p99, errors, inWindow, (migEnd - migStart) / 1_000_000, attempts,
+                (migEnd - releasedAt) / 1_000_000, samples, migStart);
+    }
+
+    private static void printTable(List<Run> runs, long blockMs) {
+        StringBuilder sb = new StringBuilder("\n");
+        sb.append(String.format(Locale.ROOT, "%-22s %12s %10s %7s %9s %12s %9s %16s%n", "run", "max lat ms",
+                "p99 ms", "errors", "queries", "migration ms", "attempts", "blocker end->done"));
+        for (Run r : runs) {
+            sb.append(String.format(Locale.ROOT, "%-22s %12d %10.1f %7d %9d %12d %9d %14d ms%n", r.name(),
+                    r.maxLatencyMs(), r.p99LatencyMs(), r.errors(), r.queriesInWindow(), r.migrationMs(),
+                    r.attempts(), r.blockerEndToDoneMs()));
+        }
+        for (Tool tool : Tool.values()) {
+            Run plain = runs.stream().filter(r -> r.tool() == tool && !r.lockSafe()).findFirst().orElseThrow();
+            Run safe = runs.stream().filter(r -> r.tool() == tool && r.lockSafe()).findFirst().orElseThrow();
+            sb.append(String.format(Locale.ROOT, "%s: application max latency plain / LockSafe = %d / %d = %.1fx%n",
+                    tool.label, plain.maxLatencyMs(), safe.maxLatencyMs(),
+                    plain.maxLatencyMs() / (double) Math.max(1, safe.maxLatencyMs())));
+        }
+        sb.append("(blocker held its lock ").append(blockMs).append(" ms)");
+        LOG.info(sb.toString());
+    }
+
+    private static String json(List<Run> runs, long blockMs, int rows, int clients, Map<String, String> settings,
+                               int pgVersion) {
+        StringBuilder sb = new StringBuilder("{\n");
+        sb.append("  \"postgresql\": ").append(pgVersion).append(",\n");
+        sb.append("  \"blockMs\": ").append(blockMs).append(",\n");
+        sb.append("  \"rows\": ").append(rows).append(",\n");
+        sb.append("  \"clients\": ").append(clients).append(",\n");
+        sb.append("  \"lockSafeSettings\": {");
+        List<String> kv = new ArrayList<>();
+        settings.forEach((k, v) -> kv.add("\"" + k + "\": \"" + v + "\""));
+        sb.append(String.join(", ", kv)).append("},\n  \"runs\": [\n");
+        for (int i = 0; i < runs.size(); i++) {
+            Run r = runs.get(i);
+            sb.append(String.format(Locale.ROOT, "    {\"tool\": \"%s\", \"lockSafe\": %s, \"maxLatencyMs\": %d,"
+                            + " \"p99LatencyMs\": %.1f, \"errors\": %d, \"queriesDuringMigration\": %d,"
+                            + " \"migrationMs\": %d, \"attempts\": %d, \"blockerEndToDoneMs\": %d}%s%n",
+                    r.tool().label, r.lockSafe(), r.maxLatencyMs(), r.p99LatencyMs(), r.errors(), r.queriesInWindow(),
+                    r.migrationMs(), r.attempts(), r.blockerEndToDoneMs(), i < runs.size() - 1 ? "," : ""));
+        }
+        return sb.append("  ]\n}\n").toString();
+    }
+
+    static void write(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+    }
+}
