@@ -58,7 +58,13 @@ final class Chart {
                         + "</text>%n", tx, top + PANEL - 6, s));
             }
             String color = r.lockSafe() ? "#1a7f37" : "#cf222e";
+            // every slow or failed query, and an even sample of the fast ones, keeps the file small
+            int step = Math.max(1, r.samples().size() / 1500);
+            int index = 0;
             for (Workload.Sample smp : r.samples()) {
+                if (index++ % step != 0 && smp.latencyNanos() < 10_000_000 && !smp.failed()) {
+                    continue;
+                }
                 double xs = (smp.startNanos() - r.migrationStartNanos()) / 1e9;
                 if (xs < xMinS || xs > xMaxS) {
                     continue;

@@ -81,6 +81,9 @@ public final class DowntimeBenchmark {
                 Files.writeString(out.resolve("downtime.svg"), Chart.svg(runs, blockMs), StandardCharsets.UTF_8);
                 LOG.info("Wrote {} and {}", out.resolve("downtime.json").toAbsolutePath(),
                         out.resolve("downtime.svg").toAbsolutePath());
+                if (Boolean.getBoolean("bench.assert")) {
+                    assertLockSafeHelps(runs);
+                }
             }
             if (full || Boolean.getBoolean("bench.overhead")) {
                 OverheadBenchmark.run(server, out, Integer.getInteger("bench.overhead.repetitions", 5),
@@ -148,6 +151,20 @@ public final class DowntimeBenchmark {
         } finally {
             server.dropDatabase(name);
         }
+    }
+
+    /** For CI: no absolute timings, only that LockSafe kept the application faster than the plain tool did. */
+    private static void assertLockSafeHelps(List<Run> runs) {
+        for (Tool tool : Tool.values()) {
+            Run plain = runs.stream().filter(r -> r.tool() == tool && !r.lockSafe()).findFirst().orElseThrow();
+            Run safe = runs.stream().filter(r -> r.tool() == tool && r.lockSafe()).findFirst().orElseThrow();
+            if (safe.maxLatencyMs() >= plain.maxLatencyMs() || safe.errors() > 0) {
+                throw new IllegalStateException(tool.label + ": LockSafe's slowest application query ("
+                        + safe.maxLatencyMs() + " ms, " + safe.errors() + " errors) is not below the plain run's ("
+                        + plain.maxLatencyMs() + " ms)");
+            }
+        }
+        LOG.info("bench.assert: LockSafe's slowest application query is below the plain tool's for every tool");
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
