@@ -2,9 +2,15 @@ package dev.locksafe.flyway;
 
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
+import dev.locksafe.LockSafeSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.Configuration;
@@ -80,14 +86,15 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         return altered;
     }
 
-    private static final java.util.Set<Configuration> WARNED =
-            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    /** Configurations already told about disabled or group mode: one line per Flyway run, not per connection. */
+    private static final Set<Configuration> WARNED = Collections.synchronizedSet(Collections.newSetFromMap(
+            new WeakHashMap<>()));
 
     private static void warnOnce(Configuration configuration) {
         if (!WARNED.add(configuration)) {
             return;
         }
-        dev.locksafe.LockSafeSettings settings = MigrationSession.settings(configuration);
+        LockSafeSettings settings = MigrationSession.settings(configuration);
         if (!settings.enabled()) {
             FlywayLogSink.log().info("LockSafe: disabled by flyway.locksafe.enabled=false");
         } else if (configuration.isGroup()) {
@@ -142,8 +149,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
                 jdbcConnectionFactory.isSupportsBatch() && batch, outputQueryResults, statementInterceptor);
     }
 
-    private static final java.util.regex.Pattern CONCURRENT_INDEX =
-            java.util.regex.Pattern.compile("(?is)^\\s*create\\s+(unique\\s+)?index\\s+concurrently\\b.*");
+    private static final Pattern CONCURRENT_INDEX = Pattern.compile("(?is)^\\s*create\\s+(unique\\s+)?index\\s+concurrently\\b.*");
 
     /**
      * With {@code flyway.postgresql.transactional.lock=true} (Flyway's default) Flyway holds its
@@ -166,7 +172,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     }
 
     /** Names the running migration for logs and errors, as soon as Flyway lets on which it is. */
-    private static final class MigrationName implements java.util.function.Supplier<String> {
+    private static final class MigrationName implements Supplier<String> {
         private final MigrationSession session;
         private String fromStack;
 
