@@ -51,8 +51,7 @@ public final class RetryEngine implements LockSafe {
         this.retryConfig = RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
                 .intervalBiFunction(IntervalBiFunction.ofIntervalFunction(backoff(settings)))
-                .retryOnException(t -> !(t instanceof LockRetriesExhaustedException)
-                        && SqlStates.findRetryable(t, settings.retrySqlStates()) != null)
+                .retryOnException(t -> retryableSqlState(t) != null)
                 .failAfterMaxAttempts(false)
                 .build();
     }
@@ -100,7 +99,7 @@ public final class RetryEngine implements LockSafe {
                     result = w.run();
                 } catch (Exception e) {
                     tracker.stopWatch();
-                    if (tracker.isRetryable(e)) {
+                    if (retryableSqlState(e) != null) {
                         mark.rollback(); // gives back every lock of the attempt and undoes its SET LOCAL
                     }
                     throw e;
@@ -144,7 +143,7 @@ public final class RetryEngine implements LockSafe {
                     throw e;
                 } finally {
                     tracker.stopWatch();
-                    if (failure != null && cleaner != null && tracker.isRetryable(failure)) {
+                    if (failure != null && cleaner != null && retryableSqlState(failure) != null) {
                         cleaner.dropLeftoversAfterFailure(unitId.get(), connection);
                     }
                     try {
@@ -184,10 +183,16 @@ public final class RetryEngine implements LockSafe {
             }
         }
 
-        boolean isRetryable(Throwable t) {
-            return !(t instanceof LockRetriesExhaustedException)
-                    && SqlStates.findRetryable(t, settings.retrySqlStates()) != null;
-        }
+    }
+
+    /**
+     * The retryable SQLSTATE in {@code failure}'s cause chain, or {@code null}. The one rule for what is
+     * retried: the Resilience4j predicate, the lock release and the loop all ask here. An exhaustion
+     * from a nested unit is never retried again.
+     */
+    private String retryableSqlState(Throwable failure) {
+        return failure instanceof LockRetriesExhaustedException ? null
+                : SqlStates.findRetryable(failure, settings.retrySqlStates());
     }
 
     private <T, X extends Exception> T run(Supplier<String> unitId, Connection connection, String statement,
@@ -209,11 +214,11 @@ public final class RetryEngine implements LockSafe {
                 context.onComplete();
                 return result;
             } catch (Exception failure) {
-                if (!tracker.isRetryable(failure)) {
+                String sqlState = retryableSqlState(failure);
+                if (sqlState == null) {
                     throw failure; // not ours to handle: unchanged, at once
                 }
                 long delay = context.onError(failure);
-                String sqlState = SqlStates.findRetryable(failure, settings.retrySqlStates());
                 String message = SqlStates.messageOf(failure, sqlState);
                 String failedStatement = statement != null ? statement : tracker.waitingStatement;
                 List<Blocker> blockers = tracker.blockers;
