@@ -1,7 +1,6 @@
 package dev.locksafe.internal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -40,8 +39,6 @@ final class InvalidIndexCleaner {
             + " format('%I.%I', n.nspname, c.relname)"
             + " from pg_index i join pg_class c on c.oid = i.indexrelid"
             + " join pg_namespace n on n.oid = c.relnamespace where not i.indisvalid";
-    private static final String DROP_TEXT = "select format('DROP INDEX CONCURRENTLY IF EXISTS %I.%I', n.nspname, c.relname)"
-            + " from pg_class c join pg_namespace n on n.oid = c.relnamespace where c.oid = ?";
 
     private static final Logger LOG = LoggerFactory.getLogger(InvalidIndexCleaner.class);
 
@@ -118,19 +115,9 @@ final class InvalidIndexCleaner {
             if (before.contains(l.oid) || (indexName != null && !indexName.equals(l.name))) {
                 continue;
             }
-            String drop;
-            try (PreparedStatement ps = c.prepareStatement(DROP_TEXT)) {
-                ps.setLong(1, l.oid);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        continue;
-                    }
-                    drop = rs.getString(1);
-                }
-            }
             try (Statement st = c.createStatement()) {
-                // identifiers quoted by the server's format('%I'), taken from the catalog
-                st.execute(drop);
+                // the name was quoted by the server's format('%I.%I') from the catalog, never by us
+                st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + l.qualifiedName);
             }
             dropped.add(l.qualifiedName);
         }
