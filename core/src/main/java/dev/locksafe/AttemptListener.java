@@ -1,5 +1,6 @@
 package dev.locksafe;
 
+import dev.locksafe.internal.LogSink;
 import dev.locksafe.internal.LoggingAttemptListener;
 import java.util.List;
 import org.slf4j.Logger;
@@ -37,7 +38,7 @@ public interface AttemptListener {
 
     /** The default listener's messages, written to the given SLF4J logger. */
     static AttemptListener logging(Logger logger) {
-        return new LoggingAttemptListener(LoggingAttemptListener.sink(logger));
+        return new LoggingAttemptListener(LogSink.of(logger));
     }
 
     /** A listener that passes every event to each of {@code listeners} in turn. */

@@ -6,7 +6,6 @@ import dev.locksafe.Blocker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One log line per attempt event. Used by every adapter, each with its host tool's {@link LogSink}. */
@@ -28,11 +27,6 @@ public final class LoggingAttemptListener implements AttemptListener {
     /** The default: SLF4J logger {@code dev.locksafe.LockSafe}. */
     public static LoggingAttemptListener slf4j() {
         return new LoggingAttemptListener(LogSink.of(LoggerFactory.getLogger("dev.locksafe.LockSafe")));
-    }
-
-    /** A sink for an SLF4J logger. */
-    public static LogSink sink(Logger logger) {
-        return LogSink.of(logger);
     }
 
     @Override

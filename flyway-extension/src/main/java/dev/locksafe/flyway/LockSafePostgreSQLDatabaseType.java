@@ -81,8 +81,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     @Override
     public Connection alterConnectionAsNeeded(Connection connection, Configuration configuration) {
         Connection altered = super.alterConnectionAsNeeded(connection, configuration);
-        MigrationSession.open(altered, configuration);
-        warnOnce(configuration);
+        warnOnce(configuration, MigrationSession.open(altered, configuration));
         return altered;
     }
 
@@ -90,11 +89,10 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
     private static final Set<Configuration> WARNED = Collections.synchronizedSet(Collections.newSetFromMap(
             new WeakHashMap<>()));
 
-    private static void warnOnce(Configuration configuration) {
+    private static void warnOnce(Configuration configuration, LockSafeSettings settings) {
         if (!WARNED.add(configuration)) {
             return;
         }
-        LockSafeSettings settings = MigrationSession.settings(configuration);
         if (!settings.enabled()) {
             FlywayLogSink.log().info("LockSafe: disabled by flyway.locksafe.enabled=false");
         } else if (configuration.isGroup()) {

@@ -46,17 +46,20 @@ final class MigrationSession {
      * Reads and checks the settings of {@code configuration}; registers a session for
      * {@code connection} when LockSafe is enabled.
      *
+     * @return the settings as configured (before the group=true adjustment)
      * @throws FlywayException naming {@code flyway.locksafe.<key>} when a value cannot be used
      */
-    static void open(Connection connection, Configuration configuration) {
-        LockSafeSettings settings = settings(configuration);
-        if (!settings.enabled()) {
-            return;
+    static LockSafeSettings open(Connection connection, Configuration configuration) {
+        LockSafeSettings configured = settings(configuration);
+        if (!configured.enabled()) {
+            return configured;
         }
+        LockSafeSettings settings = configured;
         if (configuration.isGroup()) {
             settings = settings.toBuilder().maxAttempts(1).build();
         }
         BY_CONNECTION.put(connection, new MigrationSession(configuration, settings));
+        return configured;
     }
 
     static MigrationSession of(Connection connection) {
