@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -109,7 +108,7 @@ class TransactionalLockRetryTest {
         db.execute("create table orders (id int)", "insert into orders values (1)",
                 "create table audit (id int)", "insert into audit values (1)");
         List<Long> auditLatencies = new CopyOnWriteArrayList<>();
-        AtomicLong worstOrdersLatency = new AtomicLong();
+        long worstOrdersLatency;
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              Connection app = db.connect("app")) {
             RecordingListener listener = new RecordingListener(e -> {
@@ -128,37 +127,23 @@ class TransactionalLockRetryTest {
                 auditLatencies.add((System.nanoTime() - start) / 1_000_000);
                 Thread.sleep(d.toMillis());
             };
-            Thread appLoad = new Thread(() -> {
-                try (Connection reader = db.connect("app-load")) {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        long start = System.nanoTime();
-                        Sql.string(reader, "select count(*) from orders");
-                        worstOrdersLatency.accumulateAndGet((System.nanoTime() - start) / 1_000_000, Math::max);
-                        Thread.sleep(5);
-                    }
-                } catch (SQLException | InterruptedException e) {
-                    // stopped by the test
-                }
-            });
             try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).sleeper(probingSleeper)
                     .build();
-                 Connection c = db.connect("migrator")) {
+                 Connection c = db.connect("migrator");
+                 AppLoad appLoad = AppLoad.start(db, "select count(*) from orders")) {
                 c.setAutoCommit(false);
-                appLoad.start();
                 lockSafe.runInTransaction("V3", c, LockRelease.savepoint(), () -> {
                     Sql.exec(c, "alter table audit add column who text"); // granted at once
                     Sql.exec(c, "alter table orders add column note text"); // waits for the blocker
                     return null;
                 });
                 c.commit();
-            } finally {
-                appLoad.interrupt();
-                appLoad.join();
+                worstOrdersLatency = appLoad.worstMillis();
             }
             assertThat(listener.types()).containsExactly(RETRY, RETRY, RETRY, SUCCESS_AFTER_RETRY);
         }
         assertThat(auditLatencies).hasSize(3).allSatisfy(ms -> assertThat(ms).isLessThan(100L));
-        assertThat(worstOrdersLatency.get()).isLessThan(LOCK_TIMEOUT.toMillis() + 250);
+        assertThat(worstOrdersLatency).isLessThan(LOCK_TIMEOUT.toMillis() + 250);
         assertThat(db.hasColumn("audit", "who")).isTrue();
         assertThat(db.queryLong("select count(*) from information_schema.columns where table_name = 'audit'"))
                 .isEqualTo(2);
