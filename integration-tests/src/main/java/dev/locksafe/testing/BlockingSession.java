@@ -8,6 +8,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import org.awaitility.Awaitility;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -91,13 +93,28 @@ public final class BlockingSession implements AutoCloseable {
 
     /** Releases the lock after {@code delay}, on another thread. */
     public CompletableFuture<Void> releaseAfter(Duration delay) {
+        return CompletableFuture.runAsync(this::releaseUnchecked,
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * Releases the lock, on another thread, as soon as {@code condition} holds (polled every 5 ms, for
+     * 30 s at most): for example once the log shows a failed attempt. Join the future to see a timeout.
+     */
+    public CompletableFuture<Void> releaseWhen(Callable<Boolean> condition) {
         return CompletableFuture.runAsync(() -> {
-            try {
-                release();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
+            Awaitility.await("condition to release '" + applicationName + "'").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(5)).until(condition);
+            releaseUnchecked();
+        });
+    }
+
+    private void releaseUnchecked() {
+        try {
+            release();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

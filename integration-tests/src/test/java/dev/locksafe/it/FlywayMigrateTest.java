@@ -16,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.migration.BaseJavaMigration;
@@ -142,10 +143,10 @@ class FlywayMigrateTest {
         flyway(db, files, fastRetries()).migrate();
         try (LogCapture log = LogCapture.of("dev.locksafe");
              BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            Thread releaser = releaseAfterFirstRetry(log, report);
+            CompletableFuture<Void> released = report.releaseWhen(() -> !log.messagesContaining("attempt 1/").isEmpty());
             Flyway.configure().configuration(fastRetries()).dataSource(db.jdbcUrl(), db.user(), db.password())
                     .locations(files.flywayLocation()).javaMigrations(new V2__JavaAddNote()).load().migrate();
-            releaser.join();
+            released.join();
             assertThat(log.messagesContaining("attempt 1/30 failed")).singleElement().asString()
                     .contains("JavaAddNote", "app=report-job");
         }
@@ -163,9 +164,9 @@ class FlywayMigrateTest {
         files.add("V2__status_index.sql", "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n");
         try (LogCapture log = LogCapture.of("dev.locksafe");
              BlockingSession writer = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
-            Thread releaser = releaseAfterFirstRetry(log, writer);
+            CompletableFuture<Void> released = writer.releaseWhen(() -> !log.messagesContaining("attempt 1/").isEmpty());
             flyway(db, files, config).migrate();
-            releaser.join();
+            released.join();
             assertThat(log.messagesContaining("V2__status_index.sql attempt 1/30 failed")).singleElement().asString()
                     .contains("CREATE INDEX CONCURRENTLY orders_status_idx", "app=open-writer");
             assertThat(log.messagesContaining("transactional.lock")).isEmpty();
@@ -265,13 +266,4 @@ class FlywayMigrateTest {
         assertThat(type.handlesDatabaseProductNameAndVersion("MySQL", "8.4", null)).isFalse();
     }
 
-    /** Releases the blocker once the log shows a failed attempt. */
-    private static Thread releaseAfterFirstRetry(LogCapture log, BlockingSession blocker) {
-        Thread t = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(30)).until(() -> !log.messagesContaining("attempt 1/").isEmpty());
-            TransactionalLockRetryTest.release(blocker);
-        });
-        t.start();
-        return t;
-    }
 }

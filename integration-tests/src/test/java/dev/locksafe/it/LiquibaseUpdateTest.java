@@ -10,6 +10,7 @@ import dev.locksafe.testing.TestDatabase;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -93,9 +94,9 @@ class LiquibaseUpdateTest {
                 + "    <addColumn tableName=\"orders\"><column name=\"note\" type=\"text\"/></addColumn>\n"
                 + "  </changeSet>\n</databaseChangeLog>\n");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            Thread releaser = releaseWhen(liquibase, "attempt 2/30 failed", report);
+            CompletableFuture<Void> released = report.releaseWhen(() -> liquibase.console().contains("attempt 2/30 failed"));
             liquibase.update("changelog.xml", fastRetries());
-            releaser.join();
+            released.join();
         }
         assertThat(db.queryLong("select count(*) from notes")).isOne();
         assertThat(db.hasColumn("orders", "note")).isTrue();
@@ -142,9 +143,9 @@ class LiquibaseUpdateTest {
                 + "--changeset dev:status-index runInTransaction:false\n"
                 + "CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status);\n");
         try (BlockingSession writer = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
-            Thread releaser = releaseWhen(liquibase, "attempt 1/30 failed", writer);
+            CompletableFuture<Void> released = writer.releaseWhen(() -> liquibase.console().contains("attempt 1/30 failed"));
             liquibase.update("changelog.sql", fastRetries());
-            releaser.join();
+            released.join();
             assertThat(liquibase.console()).contains("CREATE INDEX CONCURRENTLY orders_status_idx", "app=open-writer");
         }
         assertThat(db.queryColumn("select c.relname || ':' || i.indisvalid from pg_index i"
@@ -178,12 +179,4 @@ class LiquibaseUpdateTest {
         }
     }
 
-    private static Thread releaseWhen(LiquibaseRunner liquibase, String text, BlockingSession blocker) {
-        Thread t = new Thread(() -> {
-            await().atMost(Duration.ofSeconds(30)).until(() -> liquibase.console().contains(text));
-            TransactionalLockRetryTest.release(blocker);
-        });
-        t.start();
-        return t;
-    }
 }

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -239,20 +240,16 @@ class TransactionalLockRetryTest {
                      .build()).listener(listener).build();
              Connection c = db.connect("migrator")) {
             c.setAutoCommit(false);
-            Thread releaser = new Thread(() -> {
-                // the third attempt waits with no timeout: let it wait, then end the blocker
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> listener.events.size() == 2);
-                DbWaits.untilBlockedBy(db, "migrator", blocker.pid());
-                release(blocker);
-            });
-            releaser.start();
+            // the third attempt waits with no timeout: let it wait, then end the blocker
+            CompletableFuture<Void> released = blocker.releaseWhen(() -> listener.events.size() == 2
+                    && DbWaits.isBlockedBy(db, "migrator", blocker.pid()));
             lockSafe.runInTransaction("V7", c, LockRelease.savepoint(), () -> {
                 applied.add(Sql.string(c, "show lock_timeout"));
                 Sql.exec(c, "alter table orders add column note text");
                 return null;
             });
             c.commit();
-            releaser.join();
+            released.join();
         }
         assertThat(applied).containsExactly("200ms", "200ms", "0");
         assertThat(listener.types()).containsExactly(RETRY, RETRY, SUCCESS_AFTER_RETRY);
