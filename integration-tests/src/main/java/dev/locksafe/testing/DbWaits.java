@@ -19,11 +19,9 @@ public final class DbWaits {
                         + applicationName + "' and wait_event_type = 'Lock'") > 0);
     }
 
-
     /** Whether a session with {@code applicationName} is blocked by {@code blockerPid} right now. */
     public static boolean isBlockedBy(TestDatabase db, String applicationName, int blockerPid) {
         return db.queryLong("select count(*) from pg_stat_activity where application_name = '"
                 + applicationName + "' and " + blockerPid + " = any(pg_blocking_pids(pid))") > 0;
     }
-
 }
