@@ -1,5 +1,6 @@
 package dev.locksafe;
 
+import dev.locksafe.internal.SqlStates;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +49,7 @@ public final class LockRetriesExhaustedException extends SQLException {
         StringBuilder sb = new StringBuilder("LockSafe: ").append(unitId)
                 .append(" gave up after ").append(attempts).append(attempts == 1 ? " attempt" : " attempts")
                 .append(" in ").append(String.format(java.util.Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0))
-                .append(": ").append(firstLine(failure)).append(" (SQLSTATE ").append(sqlState).append(')')
+                .append(": ").append(SqlStates.messageOf(failure, sqlState)).append(" (SQLSTATE ").append(sqlState).append(')')
                 .append(lockTimeout == null ? " without lock_timeout" : " with lock_timeout " + SettingValues.format(lockTimeout))
                 .append('.');
         if (statement != null) {
@@ -60,18 +61,6 @@ public final class LockRetriesExhaustedException extends SQLException {
         return sb.toString();
     }
 
-    private static String firstLine(Throwable t) {
-        Throwable root = t;
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof SQLException && ((SQLException) c).getSQLState() != null) {
-                root = c;
-                break;
-            }
-        }
-        String msg = root == null || root.getMessage() == null ? String.valueOf(root) : root.getMessage();
-        int nl = msg.indexOf('\n');
-        return (nl < 0 ? msg : msg.substring(0, nl)).replaceFirst("^ERROR: ", "");
-    }
 
     /** The unit that gave up. */
     public String unitId() {
