@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * while they last it times out; the leftover is then dropped at the start of the next attempt, and an
  * INVALID index bearing the statement's index name is dropped before the first attempt of a later run.
  */
-final class InvalidIndexCleaner {
+public final class InvalidIndexCleaner {
 
     private static final String IDENT = "(?:\"(?:[^\"]|\"\")+\"|[\\p{L}_][\\p{L}\\p{N}_$]*)";
     private static final Pattern CIC = Pattern.compile(
@@ -48,6 +48,11 @@ final class InvalidIndexCleaner {
 
     private InvalidIndexCleaner(String indexName) {
         this.indexName = indexName;
+    }
+
+    /** Whether {@code sql} is a {@code CREATE [UNIQUE] INDEX CONCURRENTLY}, comments before it allowed. */
+    public static boolean isConcurrentIndexBuild(String sql) {
+        return CIC.matcher(sql).find();
     }
 
     /** A cleaner for {@code sql} if it is a concurrent index build, else {@code null}. */

@@ -3,6 +3,7 @@ package dev.locksafe.flyway;
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.internal.InvalidIndexCleaner;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collections;
@@ -10,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.Configuration;
@@ -147,8 +147,6 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
                 jdbcConnectionFactory.isSupportsBatch() && batch, outputQueryResults, statementInterceptor);
     }
 
-    private static final Pattern CONCURRENT_INDEX = Pattern.compile("(?is)^\\s*create\\s+(unique\\s+)?index\\s+concurrently\\b.*");
-
     /**
      * With {@code flyway.postgresql.transactional.lock=true} (Flyway's default) Flyway holds its
      * schema-history lock in an open transaction on another connection, and a concurrent index build
@@ -156,7 +154,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
      * bounded attempts; this says why they fail and what fixes it.
      */
     private static void warnIfFlywaysOwnLockWillBlock(MigrationSession session, String sql, Configuration config) {
-        if (session.warnedAboutTransactionalLock || !CONCURRENT_INDEX.matcher(sql).matches()) {
+        if (session.warnedAboutTransactionalLock || !InvalidIndexCleaner.isConcurrentIndexBuild(sql)) {
             return;
         }
         PostgreSQLConfigurationExtension pg = config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class);
