@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * invalid indexes that are new (and, when the statement names its index, have that name) are the
  * attempt's leftovers, and are dropped with {@code DROP INDEX CONCURRENTLY}, which never blocks
  * application reads or writes. That drop itself waits for the transactions the build waited for, so
- * while they last it times out; the leftover is then dropped at the start of the next attempt, and an
- * INVALID index bearing the statement's index name is dropped before the first attempt of a later run.
+ * while they last it times out; the leftover is then dropped at the start of the next attempt. After the
+ * last attempt the drop waits longer (up to {@code maxBackoff}), and an INVALID index bearing the
+ * statement's index name is dropped before the first attempt of a later run.
  */
 public final class InvalidIndexCleaner {
 
@@ -93,20 +95,68 @@ public final class InvalidIndexCleaner {
     }
 
     /**
-     * After a failed attempt: drops its leftovers. A drop that cannot finish now (it waits for the same
-     * old transactions the build waited for) is logged and left pending for the next attempt.
+     * After a failed attempt: drops its leftovers. The drop waits for the same old transactions the build
+     * waited for; between attempts it is bounded by the attempt's lock_timeout and, when it cannot finish,
+     * is logged and left pending for the next attempt. After the last attempt no attempt follows, so the
+     * drop may wait up to {@code lastWait} (a {@code DROP INDEX CONCURRENTLY} blocks no reads or writes
+     * while it waits); a leftover that outlives even that is named with the statement that removes it.
+     *
+     * @param lastWait {@code null} between attempts; after the last attempt, how long the drop may wait
      */
-    void dropLeftoversAfterFailure(String unitId, Connection c) {
+    void dropLeftoversAfterFailure(String unitId, Connection c, Duration lastWait) {
         try {
+            if (lastWait != null) {
+                SessionTimeouts.apply(c, lastWait, null, false); // the attempt's restore puts the old value back
+            }
             for (String index : dropLeftovers(c)) {
                 LOG.info("LockSafe: {} dropped the INVALID index {} left by the failed concurrent build", unitId, index);
             }
             pending = false;
         } catch (SQLException e) {
             pending = true;
-            LOG.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
-                    + " it is dropped before the next attempt or the next run of this statement", unitId, Text.shortenSql(e.getMessage()));
+            if (lastWait == null) {
+                LOG.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
+                        + " it is dropped before the next attempt", unitId, Text.shortenSql(e.getMessage()));
+            } else {
+                LOG.warn("LockSafe: {} could not drop the INVALID index {} left by the failed concurrent build"
+                                + " within {} ({}); the next run of this statement drops it first, or run: {}",
+                        unitId, leftoverNames(c), LoggingAttemptListener.seconds(lastWait), Text.shortenSql(e.getMessage()), dropStatements(c));
+            }
         }
+    }
+
+    private String leftoverNames(Connection c) {
+        try {
+            return String.join(", ", leftovers(c));
+        } catch (SQLException e) {
+            return indexName == null ? "(unnamed)" : indexName;
+        }
+    }
+
+    private String dropStatements(Connection c) {
+        try {
+            List<String> statements = new ArrayList<>();
+            for (String index : leftovers(c)) {
+                statements.add("DROP INDEX CONCURRENTLY IF EXISTS " + index + ";");
+            }
+            return String.join(" ", statements);
+        } catch (SQLException e) {
+            return "DROP INDEX CONCURRENTLY IF EXISTS <index>;";
+        }
+    }
+
+    private List<String> leftovers(Connection c) throws SQLException {
+        List<String> names = new ArrayList<>();
+        for (Leftover l : invalidIndexes(c)) {
+            if (isLeftover(l)) {
+                names.add(l.qualifiedName);
+            }
+        }
+        return names;
+    }
+
+    private boolean isLeftover(Leftover l) {
+        return !before.contains(l.oid) && (indexName == null || indexName.equals(l.name));
     }
 
     /**
@@ -116,15 +166,12 @@ public final class InvalidIndexCleaner {
      */
     private List<String> dropLeftovers(Connection c) throws SQLException {
         List<String> dropped = new ArrayList<>();
-        for (Leftover l : invalidIndexes(c)) {
-            if (before.contains(l.oid) || (indexName != null && !indexName.equals(l.name))) {
-                continue;
-            }
+        for (String index : leftovers(c)) {
             try (Statement st = c.createStatement()) {
                 // the name was quoted by the server's format('%I.%I') from the catalog, never by us
-                st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + l.qualifiedName);
+                st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
             }
-            dropped.add(l.qualifiedName);
+            dropped.add(index);
         }
         return dropped;
     }

@@ -14,7 +14,7 @@ public final class LoggingAttemptListener implements AttemptListener {
     private static final String RETRY = "LockSafe: {} attempt {}/{} failed: {} (SQLSTATE {}) with lock_timeout {};"
             + " locks released, retrying in {}. Statement: {}. Blocked by: {}";
     private static final String SUCCESS = "LockSafe: {} succeeded on attempt {}/{} after {}";
-    private static final String EXHAUSTED = "LockSafe: {} gave up after {} attempts in {}: {} (SQLSTATE {})"
+    private static final String EXHAUSTED = "LockSafe: {} gave up after {} in {}: {} (SQLSTATE {})"
             + " with lock_timeout {}. Statement: {}. Blocked by: {}";
 
     private final LogSink sink;
@@ -43,7 +43,7 @@ public final class LoggingAttemptListener implements AttemptListener {
 
     @Override
     public void onExhausted(AttemptEvent e) {
-        sink.warn(EXHAUSTED, e.unitId(), e.attempt(), seconds(e.elapsed()), e.errorMessage().orElse("?"),
+        sink.warn(EXHAUSTED, e.unitId(), e.attempt() == 1 ? "1 attempt" : e.attempt() + " attempts", seconds(e.elapsed()), e.errorMessage().orElse("?"),
                 e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers()));
     }
 

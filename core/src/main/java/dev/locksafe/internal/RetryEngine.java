@@ -82,8 +82,8 @@ public final class RetryEngine implements LockSafe {
         }
         return run(unitId, connection, null, new Mode() {
             @Override
-            public <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> w)
-                    throws E, SQLException {
+            public <R, E extends Exception> R attempt(Duration lockTimeout, boolean last, Attempt tracker,
+                                                      UnitOfWork<R, E> w) throws E, SQLException {
                 LockRelease.Mark mark = release.mark(connection);
                 SessionTimeouts.Previous previous;
                 try {
@@ -125,8 +125,8 @@ public final class RetryEngine implements LockSafe {
         String shortSql = Text.shortenSql(sql);
         return run(unitId, connection, shortSql, new Mode() {
             @Override
-            public <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> w)
-                    throws E, SQLException {
+            public <R, E extends Exception> R attempt(Duration lockTimeout, boolean last, Attempt tracker,
+                                                      UnitOfWork<R, E> w) throws E, SQLException {
                 SessionTimeouts.Previous previous = SessionTimeouts.apply(connection, lockTimeout,
                         settings.statementTimeout().orElse(null), false);
                 Exception failure = null;
@@ -144,7 +144,10 @@ public final class RetryEngine implements LockSafe {
                 } finally {
                     tracker.stopWatch();
                     if (failure != null && cleaner != null && retryableSqlState(failure) != null) {
-                        cleaner.dropLeftoversAfterFailure(unitId.get(), connection);
+                        // after the last attempt nothing would come back for the leftover: wait for its drop
+                        // (which blocks no reads or writes) up to maxBackoff, the longest wait LockSafe makes
+                        cleaner.dropLeftoversAfterFailure(unitId.get(), connection,
+                                last ? settings.maxBackoff() : null);
                     }
                     try {
                         SessionTimeouts.restore(connection, previous, false);
@@ -161,8 +164,8 @@ public final class RetryEngine implements LockSafe {
 
     /** One attempt's shape, per mode. */
     private interface Mode {
-        <R, E extends Exception> R attempt(Duration lockTimeout, Attempt tracker, UnitOfWork<R, E> work)
-                throws E, SQLException;
+        <R, E extends Exception> R attempt(Duration lockTimeout, boolean last, Attempt tracker,
+                                           UnitOfWork<R, E> work) throws E, SQLException;
     }
 
     /** Per-attempt state shared between the loop and the mode. */
@@ -205,7 +208,7 @@ public final class RetryEngine implements LockSafe {
             Duration lockTimeout = settings.lockTimeoutForAttempt(attempt).orElse(null);
             Attempt tracker = new Attempt();
             try {
-                T result = mode.attempt(lockTimeout, tracker, work);
+                T result = mode.attempt(lockTimeout, attempt >= settings.maxAttempts(), tracker, work);
                 if (attempt > 1) {
                     int n = attempt;
                     notify(() -> event(AttemptEvent.Type.SUCCESS_AFTER_RETRY, unitId.get(), n, lockTimeout, statement,

@@ -10,6 +10,7 @@ import dev.locksafe.LockRetriesExhaustedException;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.LogCapture;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.TestDatabase;
 import java.sql.Connection;
@@ -97,7 +98,8 @@ class StatementLockRetryTest {
             throws Exception {
         db.execute("create table orders (id int, customer int)");
         RecordingListener listener = new RecordingListener();
-        try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer");
+        try (LogCapture logs = LogCapture.of("dev.locksafe");
+             BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer");
              LockSafe lockSafe = LockSafe.builder(Policies.fast().maxAttempts(2).build()).listener(listener).build();
              Connection c = db.connect("migrator")) {
             assertThatThrownBy(() -> lockSafe.executeStatement("V10", c,
@@ -106,14 +108,39 @@ class StatementLockRetryTest {
                     .hasMessageContaining("V10 gave up after 2 attempts");
             assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("0");
             assertThat(listener.types()).containsExactly(RETRY, EXHAUSTED);
-            // the blocker outlived the cleanup too: the broken index is still there
+            // the blocker outlived the cleanup's wait (maxBackoff, 200ms here): the broken index is still there,
+            // and the warning says how to remove it
             assertThat(indexes(db)).containsExactly("orders_customer_idx:false");
+            assertThat(logs.messagesContaining("within"))
+                    .singleElement().asString()
+                    .contains("within 0.200s", "DROP INDEX CONCURRENTLY IF EXISTS public.orders_customer_idx;");
 
             blocker.release();
             lockSafe.executeStatement("V10", c,
                     "CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_customer_idx ON orders (customer)");
         }
         assertThat(indexes(db)).containsExactly("orders_customer_idx:true");
+    }
+
+    @Test
+    void exhaustedConcurrentIndexBuildLeavesNoInvalidIndexWhenTheBlockerEndsWithinMaxBackoff(TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id int, customer int)");
+        try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer");
+             LockSafe lockSafe = LockSafe.of(Policies.fast().maxAttempts(1).maxBackoff(Duration.ofSeconds(20)).build());
+             Connection c = db.connect("migrator")) {
+            // one attempt, so the first cleanup is the last; the blocker ends only once its drop waits for it
+            var released = blocker.releaseWhen(() -> db.queryLong("select count(*) from pg_stat_activity"
+                    + " where application_name = 'migrator' and wait_event_type = 'Lock'"
+                    + " and query ilike 'DROP INDEX CONCURRENTLY%'") > 0);
+            assertThatThrownBy(() -> lockSafe.executeStatement("V11", c,
+                    "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer)"))
+                    .isInstanceOf(LockRetriesExhaustedException.class)
+                    .hasMessageContaining("V11 gave up after 1 attempt");
+            released.join();
+            assertThat(indexes(db)).isEmpty();
+            assertThat(Sql.string(c, "show lock_timeout")).isEqualTo("0");
+        }
     }
 
     private static java.util.List<String> indexes(TestDatabase db) {
