@@ -31,7 +31,7 @@ public final class PostgresServer implements AutoCloseable {
     private final AutoCloseable resource;
     private final int majorVersion;
 
-    private PostgresServer(String baseUrl, String user, String password, AutoCloseable resource) throws SQLException {
+    PostgresServer(String baseUrl, String user, String password, AutoCloseable resource) throws SQLException {
         this.baseUrl = baseUrl;
         this.user = user;
         this.password = password;

@@ -5,147 +5,198 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.locksafe.testing.BlockingSession;
-import dev.locksafe.testing.LogCapture;
-import dev.locksafe.testing.MigrationFiles;
 import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.RestartablePostgres;
 import dev.locksafe.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.flywaydb.core.Flyway;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Things going wrong while LockSafe retries: after each, the migration is either fully applied and
- * recorded once, or not at all, and the next run works.
+ * Things going wrong while LockSafe retries, each through Flyway and through Liquibase: afterwards the
+ * migration is either fully applied and recorded once, or not applied and not recorded, and the next
+ * run applies it.
  */
 @ExtendWith(PostgresExtension.class)
 class FaultToleranceTest {
 
-    private static final String ADD_NOTE = "ALTER TABLE orders ADD COLUMN note text;\n";
+    private static final String ADD_NOTE = "ALTER TABLE orders ADD COLUMN note text;";
+    /** Waits one lock_timeout of 100ms, then backs off for 3s: long enough to act while it sleeps. */
+    private static final Map<String, String> SLOW_BACKOFF = Map.of("lockTimeout", "100ms", "initialBackoff", "3s",
+            "maxBackoff", "3s", "jitter", "0", "maxAttempts", "5");
 
-    private static Flyway flyway(TestDatabase db, MigrationFiles files, Map<String, String> settings) {
-        Map<String, String> config = new HashMap<>();
-        settings.forEach((k, v) -> config.put("flyway.locksafe." + k, v));
-        config.put("flyway.baselineOnMigrate", "true");
-        config.put("flyway.baselineVersion", "0");
-        return Flyway.configure().configuration(config).dataSource(db.jdbcUrl(), db.user(), db.password())
-                .locations(files.flywayLocation()).load();
+    private static CompletableFuture<Void> migrateAsync(Migrator tool, TestDatabase db, Map<String, String> settings,
+                                                        String... migrations) {
+        try {
+            return tool.startInstance(db, settings, migrations);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
-    private static MigrationFiles ordersAndNote(TestDatabase db) {
-        db.execute("create table orders (id bigint primary key)");
-        return MigrationFiles.create().add("V1__add_note.sql", ADD_NOTE);
-    }
-
-    /** Pids of the sessions the blocker holds up right now. */
+    /** Pids of the sessions {@code blockerPid} holds up right now. */
     private static List<String> blockedBy(TestDatabase db, int blockerPid) {
         return db.queryColumn("select pid from pg_stat_activity where " + blockerPid + " = any(pg_blocking_pids(pid))");
     }
 
-    private static void assertNotAppliedThenAppliesOnNextRun(TestDatabase db, MigrationFiles files) {
+    /** Until the migrator waited for the blocker and gave up: LockSafe now sleeps, holding no lock. */
+    private static void untilBackingOff(TestDatabase db, BlockingSession blocker) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, blocker.pid()).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> blockedBy(db, blocker.pid()).isEmpty());
+    }
+
+    private static void assertNotAppliedThenAppliedOnceByTheNextRun(Migrator tool, TestDatabase db) throws Exception {
         assertThat(db.hasColumn("orders", "note")).isFalse();
-        assertThat(db.queryLong("select count(*) from flyway_schema_history where version = '1' and success")).isZero();
-        flyway(db, files, Map.of("lockTimeout", "200ms")).migrate();
+        assertThat(tool.recorded(db, 1)).isZero();
+        tool.recoverAfterCrash(db);
+        tool.migrate(db, Map.of("lockTimeout", "200ms"), ADD_NOTE);
         assertThat(db.hasColumn("orders", "note")).isTrue();
-        assertThat(db.queryLong("select count(*) from flyway_schema_history where version = '1'")).isOne();
+        assertThat(tool.recorded(db, 1)).isOne();
     }
 
-    @Test
-    void migratingSessionTerminatedWhileWaitingFailsCleanlyAndTheNextMigrateApplies(TestDatabase db) throws Exception {
-        MigrationFiles files = ordersAndNote(db);
-        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            CompletableFuture<Object> migrate = CompletableFuture.supplyAsync(
-                    () -> flyway(db, files, Map.of("lockTimeout", "5s", "maxAttempts", "3")).migrate());
-            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
-            String migrator = blockedBy(db, report.pid()).get(0);
-            db.execute("select pg_terminate_backend(" + migrator + ")");
-            assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
-        }
-        assertNotAppliedThenAppliesOnNextRun(db, files);
-    }
-
-    @Test
-    void migratingSessionTerminatedWhileBackingOffFailsCleanlyAndTheNextMigrateApplies(TestDatabase db)
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void migratingSessionTerminatedWhileWaitingFailsCleanlyAndTheNextRunApplies(Migrator tool, TestDatabase db)
             throws Exception {
-        MigrationFiles files = ordersAndNote(db);
-        try (LogCapture log = LogCapture.of("dev.locksafe");
-             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            CompletableFuture<Object> migrate = CompletableFuture.supplyAsync(() -> flyway(db, files,
-                    Map.of("lockTimeout", "100ms", "initialBackoff", "3s", "maxBackoff", "3s", "jitter", "0"))
-                    .migrate());
-            await().atMost(Duration.ofSeconds(30)).until(() -> !log.messagesContaining("attempt 1/").isEmpty());
-            // LockSafe sleeps now, holding no lock: end every Flyway session
-            db.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
-                    + " and pid <> pg_backend_pid() and pid <> " + report.pid() + " and application_name <> 'app-load'");
+        db.execute("create table orders (id bigint primary key)");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s", "maxAttempts", "3"),
+                    ADD_NOTE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
+            db.execute("select pg_terminate_backend(" + blockedBy(db, report.pid()).get(0) + ")");
             assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         }
-        assertNotAppliedThenAppliesOnNextRun(db, files);
+        assertNotAppliedThenAppliedOnceByTheNextRun(tool, db);
     }
 
-    @Test
-    void blockerTerminatedMidWaitLetsTheMigrationProceed(TestDatabase db) throws Exception {
-        MigrationFiles files = ordersAndNote(db);
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void migratingSessionTerminatedWhileBackingOffFailsCleanlyAndTheNextRunApplies(Migrator tool, TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key)");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            CompletableFuture<Object> migrate = CompletableFuture.supplyAsync(
-                    () -> flyway(db, files, Map.of("lockTimeout", "5s")).migrate());
+            CompletableFuture<Void> migrate = migrateAsync(tool, db, SLOW_BACKOFF, ADD_NOTE);
+            untilBackingOff(db, report);
+            db.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database()"
+                    + " and pid <> pg_backend_pid() and pid <> " + report.pid());
+            assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        }
+        assertNotAppliedThenAppliedOnceByTheNextRun(tool, db);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void blockerTerminatedMidWaitLetsTheMigrationProceed(Migrator tool, TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s"), ADD_NOTE);
             await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
             db.execute("select pg_terminate_backend(" + report.pid() + ")");
             migrate.get(60, TimeUnit.SECONDS);
         }
         assertThat(db.hasColumn("orders", "note")).isTrue();
-        assertThat(db.queryLong("select count(*) from flyway_schema_history where version = '1'")).isOne();
+        assertThat(tool.recorded(db, 1)).isOne();
     }
 
-    @Test
-    void twoMigratorsAtOnceApplyEachMigrationExactlyOnce(TestDatabase db) throws Exception {
-        MigrationFiles files = ordersAndNote(db).add("V2__audit.sql", "create table audit (id int);\n");
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void serverRestartedWhileRetryingFailsCleanlyAndTheNextRunApplies(Migrator tool) throws Exception {
+        try (RestartablePostgres server = RestartablePostgres.start()) {
+            TestDatabase db = server.createDatabase("restart_" + tool.name().toLowerCase(java.util.Locale.ROOT));
+            db.execute("create table orders (id bigint primary key)");
+            CompletableFuture<Void> migrate;
+            try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+                migrate = migrateAsync(tool, db, SLOW_BACKOFF, ADD_NOTE);
+                untilBackingOff(db, report);
+                server.restart(); // every session ends, the blocker's too
+            }
+            assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            assertNotAppliedThenAppliedOnceByTheNextRun(tool, db);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void twoMigratorsAtOnceWithABlockerApplyEachMigrationExactlyOnce(Migrator tool, TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key)");
         Map<String, String> settings = Map.of("lockTimeout", "200ms", "initialBackoff", "100ms", "maxBackoff", "500ms",
                 "maxAttempts", "50");
+        String audit = "CREATE TABLE audit (id int);";
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            CompletableFuture<Object> first = CompletableFuture.supplyAsync(() -> flyway(db, files, settings).migrate());
-            CompletableFuture<Object> second = CompletableFuture.supplyAsync(() -> flyway(db, files, settings).migrate());
-            report.releaseAfter(Duration.ofSeconds(2));
+            CompletableFuture<Void> first = migrateAsync(tool, db, settings, ADD_NOTE, audit);
+            // the second instance starts while the first retries: the tool's own lock makes it wait (two
+            // first-ever Liquibase runs started at the same instant race to create DATABASECHANGELOG, before
+            // any changeset and before LockSafe is involved)
+            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
+            CompletableFuture<Void> second = migrateAsync(tool, db, settings, ADD_NOTE, audit);
+            report.releaseAfter(Duration.ofSeconds(1));
             first.get(120, TimeUnit.SECONDS);
             second.get(120, TimeUnit.SECONDS);
         }
-        assertThat(db.queryColumn("select version from flyway_schema_history where version is not null"
-                + " and version <> '0' order by installed_rank")).containsExactly("1", "2");
+        assertThat(tool.recorded(db, 1)).isOne();
+        assertThat(tool.recorded(db, 2)).isOne();
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }
 
-    @Test
-    void liquibaseMigratingSessionTerminatedWhileWaitingFailsCleanlyAndTheNextUpdateApplies(TestDatabase db)
+    /**
+     * A real deadlock: the application holds a and then asks for b; the migration holds b and then asks
+     * for a. The migration checks for deadlock first (deadlock_timeout 1s against the application's
+     * 60s), so it is the one that gets 40P01; its lock_timeout (30s) is too long to end the wait first.
+     */
+    private static final String LOCK_B_THEN_A = "SET LOCAL deadlock_timeout = '1s';\n"
+            + "LOCK TABLE b IN ACCESS EXCLUSIVE MODE;\n"
+            + "LOCK TABLE a IN ACCESS EXCLUSIVE MODE;\n"
+            + "ALTER TABLE b ADD COLUMN note text;";
+
+    private static final Map<String, String> DEADLOCK_ONLY = Map.of("lockTimeout", "30s", "maxLockTimeout", "30s",
+            "initialBackoff", "50ms", "jitter", "0");
+
+    private static CompletableFuture<Void> deadlock(Migrator tool, TestDatabase db, Map<String, String> settings)
             throws Exception {
-        db.execute("create table orders (id bigint primary key)");
-        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql",
-                "--liquibase formatted sql\n--changeset dev:add-note\n" + ADD_NOTE);
-        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            CompletableFuture<Void> update = CompletableFuture.runAsync(() -> {
-                try {
-                    liquibase.update("changelog.sql", Map.of("liquibase.locksafe.lockTimeout", "5s",
-                            "liquibase.locksafe.maxAttempts", "3"));
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
-            db.execute("select pg_terminate_backend(" + blockedBy(db, report.pid()).get(0) + ")");
-            assertThatThrownBy(() -> update.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        db.execute("create table a (id int)", "create table b (id int)");
+        try (Connection app = db.connect("app")) {
+            app.setAutoCommit(false);
+            Sql.exec(app, "set deadlock_timeout = '60s'");
+            Sql.exec(app, "lock table a in access exclusive mode");
+            int appPid = Integer.parseInt(Sql.string(app, "select pg_backend_pid()"));
+            CompletableFuture<Void> migrate = migrateAsync(tool, db, settings, LOCK_B_THEN_A);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> !blockedBy(db, appPid).isEmpty());
+            Sql.exec(app, "lock table b in access exclusive mode"); // closes the cycle; returns once the migration lost
+            app.commit();
+            return migrate;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
-        assertThat(db.hasColumn("orders", "note")).isFalse();
-        assertThat(db.queryLong("select count(*) from databasechangelog")).isZero();
-        // the killed session could not release Liquibase's changelog lock (as without LockSafe);
-        // a user runs release-locks
-        assertThat(db.queryLong("select count(*) from databasechangeloglock where locked")).isOne();
-        liquibase.run("releaseLocks", "changelog.sql", Map.of());
-        liquibase.update("changelog.sql", Map.of("liquibase.locksafe.lockTimeout", "200ms"));
-        assertThat(db.hasColumn("orders", "note")).isTrue();
-        assertThat(db.queryLong("select count(*) from databasechangelog where id = 'add-note'")).isOne();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void deadlockWithTheApplicationFailsTheMigrationByDefault(Migrator tool, TestDatabase db) throws Exception {
+        CompletableFuture<Void> migrate = deadlock(tool, db, DEADLOCK_ONLY);
+        assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).hasStackTraceContaining("deadlock detected");
+        assertThat(db.hasColumn("b", "note")).isFalse();
+        assertThat(tool.recorded(db, 1)).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void deadlockWithTheApplicationIsRetriedWhenConfiguredAndThenSucceeds(Migrator tool, TestDatabase db)
+            throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(DEADLOCK_ONLY);
+        settings.put("retrySqlStates", "55P03,40P01");
+        CompletableFuture<Void> migrate = deadlock(tool, db, settings);
+        migrate.get(60, TimeUnit.SECONDS);
+        assertThat(db.hasColumn("b", "note")).isTrue();
+        assertThat(tool.recorded(db, 1)).isOne();
     }
 }

@@ -20,9 +20,11 @@ final class LiquibaseRunner {
     private final TestDatabase db;
     private final Path dir;
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private String url;
 
     LiquibaseRunner(TestDatabase db) {
         this.db = db;
+        this.url = db.jdbcUrl();
         try {
             this.dir = Files.createTempDirectory("liquibase-it");
         } catch (IOException e) {
@@ -37,6 +39,12 @@ final class LiquibaseRunner {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return this;
+    }
+
+    /** Connects through {@code jdbcUrl} instead of the database's own URL (a pooler, say). */
+    LiquibaseRunner url(String jdbcUrl) {
+        this.url = jdbcUrl;
         return this;
     }
 
@@ -56,7 +64,7 @@ final class LiquibaseRunner {
         scope.put(Scope.Attr.resourceAccessor.name(), new liquibase.resource.DirectoryResourceAccessor(dir));
         scope.put(Scope.Attr.ui.name(), ui);
         Scope.child(scope, () -> new CommandScope(command)
-                .addArgumentValue("url", db.jdbcUrl())
+                .addArgumentValue("url", url)
                 .addArgumentValue("username", db.user())
                 .addArgumentValue("password", db.password())
                 .addArgumentValue("changelogFile", changelog)
