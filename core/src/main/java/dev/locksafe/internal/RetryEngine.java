@@ -40,6 +40,7 @@ public final class RetryEngine implements LockSafe {
     private final Clock clock;
     private final Sleeper sleeper;
     private final RetryConfig retryConfig;
+    private volatile boolean sessionMovedWarned;
 
     public RetryEngine(LockSafeSettings settings, AttemptListener listener, ConnectionSource probeConnections,
                        Clock clock, Sleeper sleeper) {
@@ -150,7 +151,10 @@ public final class RetryEngine implements LockSafe {
                                 last ? settings.maxBackoff() : null);
                     }
                     try {
-                        SessionTimeouts.restore(connection, previous, false);
+                        int restoredBy = SessionTimeouts.restore(connection, previous, false);
+                        if (restoredBy != previous.backendPid) {
+                            warnSessionMoved(unitId.get(), previous.backendPid, restoredBy);
+                        }
                     } catch (SQLException restoreFailure) {
                         if (failure == null) {
                             throw restoreFailure;
@@ -160,6 +164,22 @@ public final class RetryEngine implements LockSafe {
                 }
             }
         }, work);
+    }
+
+    /**
+     * The statement's SET and its restore ran in different server sessions: the connection goes through
+     * a transaction-mode pooler, where a session setting outlives the statement in a server session other
+     * clients get next, and may not even reach the statement. Said once per engine (per migration run).
+     */
+    private void warnSessionMoved(String unitId, int setBy, int restoredBy) {
+        if (!sessionMovedWarned) {
+            sessionMovedWarned = true;
+            LOG.warn("LockSafe: {} ran outside a transaction, and its lock_timeout was set by server process {} but"
+                    + " restored by {}: this connection is not one server session (a transaction-mode pooler such as"
+                    + " PgBouncer pool_mode=transaction?). There, settings for statements outside a transaction can"
+                    + " reach other clients and miss the statement. Run such migrations on a direct or session-mode"
+                    + " connection.", unitId, setBy, restoredBy);
+        }
     }
 
     /** One attempt's shape, per mode. */

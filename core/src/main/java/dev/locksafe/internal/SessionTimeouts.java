@@ -21,7 +21,8 @@ final class SessionTimeouts {
             + " current_setting('statement_timeout'),"
             + " set_config('lock_timeout', ?, ?),"
             + " set_config('statement_timeout', coalesce(?, current_setting('statement_timeout')), ?)";
-    private static final String RESTORE = "select set_config('lock_timeout', ?, ?), set_config('statement_timeout', ?, ?)";
+    private static final String RESTORE = "select pg_backend_pid(), set_config('lock_timeout', ?, ?),"
+            + " set_config('statement_timeout', ?, ?)";
 
     /** What {@link #apply} replaced, to put back afterwards. */
     static final class Previous {
@@ -59,13 +60,22 @@ final class SessionTimeouts {
         }
     }
 
-    static void restore(Connection c, Previous previous, boolean local) throws SQLException {
+    /**
+     * Puts back what {@link #apply} replaced.
+     *
+     * @return the server process that did it: outside a transaction, a different one than {@link #apply}
+     *         saw means the connection is not one server session (a transaction-mode pooler)
+     */
+    static int restore(Connection c, Previous previous, boolean local) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RESTORE)) {
             ps.setString(1, previous.lockTimeout);
             ps.setBoolean(2, local);
             ps.setString(3, previous.statementTimeout);
             ps.setBoolean(4, local);
-            ps.executeQuery().close();
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 }
