@@ -99,7 +99,7 @@ public final class LockSafeSettings {
     public static LockSafeSettings fromMap(Map<String, String> raw) {
         Builder b = builder();
         for (Map.Entry<String, String> e : raw.entrySet()) {
-            Setting setting = lookup(e.getKey());
+            Setting setting = Setting.find(e.getKey()).orElse(null);
             if (setting == null) {
                 LOG.warn("LockSafe: ignoring unknown setting '{}'; did you mean '{}'?",
                         e.getKey(), closestKey(e.getKey()));
@@ -108,16 +108,6 @@ public final class LockSafeSettings {
             b.parse(setting, e.getValue());
         }
         return b.build();
-    }
-
-    private static Setting lookup(String rawKey) {
-        String normalized = rawKey.trim().replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
-        for (Setting s : Setting.values()) {
-            if (s.key().toLowerCase(Locale.ROOT).equals(normalized)) {
-                return s;
-            }
-        }
-        return null;
     }
 
     /** The known key closest to {@code unknown} in edit distance, for "did you mean" messages. */
@@ -310,6 +300,18 @@ public final class LockSafeSettings {
          */
         public Builder parse(Setting setting, String raw) {
             Objects.requireNonNull(setting, "setting");
+            try {
+                return parseValue(setting, raw);
+            } catch (InvalidSettingException e) {
+                if (raw == null || raw.equals(e.value())) {
+                    throw e;
+                }
+                // a range check saw the parsed value ('0ms'); the user should see what they wrote ('0')
+                throw new InvalidSettingException(e.key(), raw, e.accepted());
+            }
+        }
+
+        private Builder parseValue(Setting setting, String raw) {
             switch (setting) {
                 case ENABLED:
                     return enabled(SettingValues.parseBoolean(setting, raw));

@@ -57,6 +57,20 @@ public enum Setting {
         return key;
     }
 
+    /**
+     * The setting {@code rawKey} names in any of its forms ({@code lockTimeout}, {@code lock-timeout},
+     * {@code LOCK_TIMEOUT}, any letter case), if any.
+     */
+    public static java.util.Optional<Setting> find(String rawKey) {
+        String normalized = rawKey.trim().replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
+        for (Setting s : values()) {
+            if (s.key().toLowerCase(Locale.ROOT).equals(normalized)) {
+                return java.util.Optional.of(s);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The key in kebab-case, for example {@code lock-timeout} (Spring Boot style). */
     public String kebabKey() {
         return key.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);

@@ -41,6 +41,9 @@ enum Migrator {
 
         @Override
         long recorded(TestDatabase db, int migration) {
+            if (db.queryLong("select count(*) from pg_tables where tablename = 'flyway_schema_history'") == 0) {
+                return 0;
+            }
             return db.queryLong("select count(*) from flyway_schema_history where version = '" + migration
                     + "' and success");
         }

@@ -6,7 +6,11 @@ import dev.locksafe.Setting;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import liquibase.Scope;
 import liquibase.configuration.AutoloadedConfigurations;
 import liquibase.configuration.ConfigurationDefinition;
 import liquibase.exception.UnexpectedLiquibaseException;
@@ -26,6 +30,7 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
     public static final String PREFIX = "liquibase.locksafe";
 
     private static final Map<Setting, ConfigurationDefinition<String>> DEFINITIONS;
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     static {
         ConfigurationDefinition.Builder builder = new ConfigurationDefinition.Builder(PREFIX);
@@ -47,6 +52,7 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
      * @throws UnexpectedLiquibaseException naming {@code liquibase.locksafe.<key>} when a value cannot be used
      */
     public static LockSafeSettings currentSettings() {
+        warnAboutUnknownKeys();
         Map<String, String> raw = new LinkedHashMap<>();
         for (Map.Entry<Setting, ConfigurationDefinition<String>> e : DEFINITIONS.entrySet()) {
             String value = e.getValue().getCurrentValue();
@@ -59,5 +65,31 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
         } catch (InvalidSettingException e) {
             throw new UnexpectedLiquibaseException(e.messageWithKeyPrefix(PREFIX + "."), e);
         }
+    }
+
+    /**
+     * Liquibase ignores a {@code liquibase.locksafe.*} system property or {@code LIQUIBASE_LOCKSAFE_*}
+     * variable it has no definition for, so a misspelt key would silently keep the default: warn, once
+     * per key, with the closest known key. (Its command line and strict mode reject unknown keys themselves.)
+     */
+    private static void warnAboutUnknownKeys() {
+        Map<String, String> suffixes = new LinkedHashMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(PREFIX + ".")) {
+                suffixes.put(name, name.substring(PREFIX.length() + 1));
+            }
+        }
+        String envPrefix = PREFIX.toUpperCase(Locale.ROOT).replace('.', '_') + "_";
+        for (String name : System.getenv().keySet()) {
+            if (name.startsWith(envPrefix)) {
+                suffixes.put(name, name.substring(envPrefix.length()));
+            }
+        }
+        suffixes.forEach((name, key) -> {
+            if (Setting.find(key).isEmpty() && WARNED.add(name)) {
+                Scope.getCurrentScope().getLog(LockSafeConfiguration.class).warning("LockSafe: ignoring unknown setting "
+                        + name + "; did you mean " + PREFIX + "." + LockSafeSettings.closestKey(key) + "?");
+            }
+        });
     }
 }
