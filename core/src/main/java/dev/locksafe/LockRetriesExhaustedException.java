@@ -1,6 +1,7 @@
 package dev.locksafe;
 
 import dev.locksafe.internal.SqlStates;
+import dev.locksafe.internal.Text;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -46,10 +47,10 @@ public final class LockRetriesExhaustedException extends SQLException {
 
     private static String message(String unitId, int attempts, Duration elapsed, List<Blocker> blockers,
                                   String statement, Duration lockTimeout, String sqlState, Throwable failure) {
-        StringBuilder sb = new StringBuilder("LockSafe: ").append(unitId)
+        StringBuilder sb = new StringBuilder("LockSafe: ").append(Text.oneLine(unitId))
                 .append(" gave up after ").append(attempts).append(attempts == 1 ? " attempt" : " attempts")
                 .append(" in ").append(String.format(java.util.Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0))
-                .append(": ").append(SqlStates.messageOf(failure, sqlState)).append(" (SQLSTATE ").append(sqlState).append(')')
+                .append(": ").append(Text.oneLine(SqlStates.messageOf(failure, sqlState))).append(" (SQLSTATE ").append(sqlState).append(')')
                 .append(lockTimeout == null ? " without lock_timeout" : " with lock_timeout " + SettingValues.format(lockTimeout))
                 .append('.');
         if (statement != null) {

@@ -31,19 +31,19 @@ public final class LoggingAttemptListener implements AttemptListener {
 
     @Override
     public void onRetry(AttemptEvent e) {
-        sink.warn(RETRY, e.unitId(), e.attempt(), e.maxAttempts(), e.errorMessage().orElse("?"),
+        sink.warn(RETRY, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), Text.oneLine(e.errorMessage().orElse("?")),
                 e.sqlState().orElse("?"), lockTimeout(e), seconds(e.nextDelay()),
                 e.statement().orElse("unknown"), blockers(e.blockers()));
     }
 
     @Override
     public void onSuccessAfterRetry(AttemptEvent e) {
-        sink.info(SUCCESS, e.unitId(), e.attempt(), e.maxAttempts(), seconds(e.elapsed()));
+        sink.info(SUCCESS, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), seconds(e.elapsed()));
     }
 
     @Override
     public void onExhausted(AttemptEvent e) {
-        sink.warn(EXHAUSTED, e.unitId(), e.attempt() == 1 ? "1 attempt" : e.attempt() + " attempts", seconds(e.elapsed()), e.errorMessage().orElse("?"),
+        sink.warn(EXHAUSTED, Text.oneLine(e.unitId()), e.attempt() == 1 ? "1 attempt" : e.attempt() + " attempts", seconds(e.elapsed()), Text.oneLine(e.errorMessage().orElse("?")),
                 e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers()));
     }
 

@@ -9,6 +9,8 @@ public final class Text {
     public static final int MAX_SQL_LENGTH = 200;
 
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+    /** Control characters that are not whitespace (ESC of terminal colour codes, NUL, DEL, ...). */
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\s]]|[\\u0085\\u2028\\u2029]");
     private static final Pattern PASSWORD_LITERAL =
             Pattern.compile("(?i)(password\\s*(=\\s*)?)(E?'(?:[^']|'')*'|\\$[A-Za-z0-9_]*\\$.*?\\$[A-Za-z0-9_]*\\$)");
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;\\s]*");
@@ -25,7 +27,7 @@ public final class Text {
         if (sql == null) {
             return null;
         }
-        String oneLine = WHITESPACE.matcher(maskSecrets(sql)).replaceAll(" ").trim();
+        String oneLine = oneLine(maskSecrets(sql));
         if (oneLine.length() <= MAX_SQL_LENGTH) {
             return oneLine;
         }
@@ -34,6 +36,19 @@ public final class Text {
             end--;
         }
         return oneLine.substring(0, end) + "...";
+    }
+
+    /**
+     * Safe for one log line: whitespace (line breaks included) collapsed to single spaces, other control
+     * characters shown as {@code \\uXXXX}, so a name or statement can neither forge a log line nor
+     * send terminal escape codes. Unicode text is kept as it is.
+     */
+    public static String oneLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        String collapsed = WHITESPACE.matcher(text).replaceAll(" ").trim();
+        return CONTROL.matcher(collapsed).replaceAll(m -> String.format("\\\\u%04X", (int) m.group().charAt(0)));
     }
 
     /** Masks {@code PASSWORD '...'} literals and passwords in JDBC URLs. */

@@ -33,4 +33,17 @@ class TextTest {
                 .isEqualTo("jdbc:postgresql://h/db?user=a&password=***&ssl=true");
         assertThat(Text.maskSecrets("postgresql://app:hunter2@db:5432/x")).doesNotContain("hunter2");
     }
+
+    @Test
+    void controlCharactersCannotForgeALogLineOrColourATerminal() {
+        assertThat(Text.oneLine("V1__x\nINFO forged line\r\n\u001b[31mred\u0000\u2028end"))
+                .isEqualTo("V1__x INFO forged line \\u001B[31mred\\u0000\\u2028end")
+                .doesNotContain("\n", "\r", "\u001b", "\u2028");
+    }
+
+    @Test
+    void unicodeAndSemicolonsInStringsAreKept() {
+        assertThat(Text.shortenSql("ALTER TABLE заказы ADD COLUMN \"заметка 📝\" text DEFAULT 'a;b';"))
+                .isEqualTo("ALTER TABLE заказы ADD COLUMN \"заметка 📝\" text DEFAULT 'a;b';");
+    }
 }

@@ -3,15 +3,9 @@ package dev.locksafe.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.locksafe.testing.LogCapture;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.TestDatabase;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,31 +64,14 @@ class BadInputTest {
     @Test
     void misspeltLiquibaseSystemPropertyIsWarnedAboutWithTheClosestKnownKey(TestDatabase db) throws Exception {
         db.execute("create table orders (id bigint primary key)");
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(handler);
+        JulCapture log = JulCapture.start();
         System.setProperty("liquibase.locksafe.lockTimout", "1s");
-        try {
+        try (log) {
             Migrator.LIQUIBASE.migrate(db, Map.of(), ADD_NOTE);
         } finally {
             System.clearProperty("liquibase.locksafe.lockTimout");
-            root.removeHandler(handler);
         }
-        assertThat(warnings).contains("LockSafe: ignoring unknown setting liquibase.locksafe.lockTimout;"
+        assertThat(log.messages()).contains("LockSafe: ignoring unknown setting liquibase.locksafe.lockTimout;"
                 + " did you mean liquibase.locksafe.lockTimeout?");
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }
