@@ -15,6 +15,8 @@ public final class AttemptEvent {
 
     /** The kind of event. */
     public enum Type {
+        /** The unit succeeded on its first attempt. */
+        SUCCESS,
         /** The attempt hit a retryable error; the engine released the unit's locks and will retry. */
         RETRY,
         /** The unit succeeded on an attempt after the first. */
@@ -24,6 +26,7 @@ public final class AttemptEvent {
     }
 
     private final Type type;
+    private final String tool;
     private final String unitId;
     private final int attempt;
     private final int maxAttempts;
@@ -31,22 +34,27 @@ public final class AttemptEvent {
     private final String statement;
     private final String sqlState;
     private final String errorMessage;
+    private final Duration attemptDuration;
     private final Duration nextDelay;
     private final List<Blocker> blockers;
     private final Duration elapsed;
     private final Instant timestamp;
 
     /**
+     * @param tool         what ran the unit: {@code flyway}, {@code liquibase}, or {@code api} for direct use
      * @param lockTimeout  the attempt's lock timeout, {@code null} when it ran without one
      * @param statement    the statement that failed, shortened, or {@code null} when unknown
      * @param sqlState     the retryable SQLSTATE found in the cause chain, {@code null} on success
      * @param errorMessage the database's message for that error, {@code null} on success
+     * @param attemptDuration how long this attempt ran (for a failed one: mostly waiting for a lock)
      * @param nextDelay    the wait before the next attempt; zero unless {@link Type#RETRY}
      */
-    public AttemptEvent(Type type, String unitId, int attempt, int maxAttempts, Duration lockTimeout,
-                        String statement, String sqlState, String errorMessage, Duration nextDelay,
-                        List<Blocker> blockers, Duration elapsed, Instant timestamp) {
+    public AttemptEvent(Type type, String tool, String unitId, int attempt, int maxAttempts, Duration lockTimeout,
+                        String statement, String sqlState, String errorMessage, Duration attemptDuration,
+                        Duration nextDelay, List<Blocker> blockers, Duration elapsed, Instant timestamp) {
         this.type = Objects.requireNonNull(type, "type");
+        this.tool = Objects.requireNonNull(tool, "tool");
+        this.attemptDuration = Objects.requireNonNull(attemptDuration, "attemptDuration");
         this.unitId = Objects.requireNonNull(unitId, "unitId");
         this.attempt = attempt;
         this.maxAttempts = maxAttempts;
@@ -65,7 +73,17 @@ public final class AttemptEvent {
         return type;
     }
 
-    /** The unit's id: a Flyway migration version and description, a Liquibase changeset id, ... */
+    /** What ran the unit: {@code flyway}, {@code liquibase}, or {@code api} for direct use of {@link LockSafe}. */
+    public String tool() {
+        return tool;
+    }
+
+    /** How long this attempt ran; for a failed attempt, mostly the wait for a lock. */
+    public Duration attemptDuration() {
+        return attemptDuration;
+    }
+
+    /** The unit's id: a Flyway migration's script name, a Liquibase changeset's path::id::author, ... */
     public String unitId() {
         return unitId;
     }
@@ -122,7 +140,7 @@ public final class AttemptEvent {
 
     @Override
     public String toString() {
-        return "AttemptEvent{" + type + ' ' + unitId + " attempt " + attempt + '/' + maxAttempts
+        return "AttemptEvent{" + type + ' ' + tool + ' ' + unitId + " attempt " + attempt + '/' + maxAttempts
                 + ", sqlState=" + sqlState + ", nextDelay=" + nextDelay + ", blockers=" + blockers + '}';
     }
 }

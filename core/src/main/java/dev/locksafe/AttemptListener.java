@@ -20,8 +20,15 @@ public interface AttemptListener {
     default void onRetry(AttemptEvent event) {
     }
 
-    /** The unit succeeded after one or more retries. */
+    /** The unit succeeded after one or more retries (called before {@link #onSuccess}). */
     default void onSuccessAfterRetry(AttemptEvent event) {
+    }
+
+    /**
+     * The unit succeeded, on its first attempt ({@link AttemptEvent.Type#SUCCESS}) or after retries
+     * ({@link AttemptEvent.Type#SUCCESS_AFTER_RETRY}). Called once per successful unit: for counting.
+     */
+    default void onSuccess(AttemptEvent event) {
     }
 
     /** The last attempt failed with a retryable error; the unit fails. */
@@ -53,6 +60,11 @@ public interface AttemptListener {
             @Override
             public void onSuccessAfterRetry(AttemptEvent event) {
                 copy.forEach(l -> l.onSuccessAfterRetry(event));
+            }
+
+            @Override
+            public void onSuccess(AttemptEvent event) {
+                copy.forEach(l -> l.onSuccess(event));
             }
 
             @Override

@@ -118,6 +118,7 @@ public interface LockSafe extends AutoCloseable {
     final class Builder {
         private final LockSafeSettings settings;
         private AttemptListener listener = AttemptListener.logging();
+        private String tool = "api";
         private ConnectionSource probeConnections;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
@@ -126,7 +127,19 @@ public interface LockSafe extends AutoCloseable {
             this.settings = Objects.requireNonNull(settings, "settings");
         }
 
-        /** Who hears about attempts; default {@link AttemptListener#logging()}. */
+        /**
+         * What runs the units, as events and metrics name it: {@code flyway}, {@code liquibase}; default
+         * {@code api}.
+         */
+        public Builder tool(String tool) {
+            this.tool = Objects.requireNonNull(tool, "tool");
+            return this;
+        }
+
+        /**
+         * Who hears about attempts; default {@link AttemptListener#logging()}. The listeners of
+         * {@link AttemptListeners} hear them too, whatever is set here.
+         */
         public Builder listener(AttemptListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
@@ -155,7 +168,7 @@ public interface LockSafe extends AutoCloseable {
 
         /** The engine. */
         public LockSafe build() {
-            return new RetryEngine(settings, listener, probeConnections, clock, sleeper);
+            return new RetryEngine(settings, tool, listener, probeConnections, clock, sleeper);
         }
     }
 }

@@ -224,19 +224,32 @@ public final class LockSafeSettings {
     /** The settings as {@code key=value} pairs, in the order of the settings table. */
     @Override
     public String toString() {
-        return "LockSafeSettings{enabled=" + enabled
-                + ", lockTimeout=" + format(lockTimeout)
-                + ", lockTimeoutMultiplier=" + lockTimeoutMultiplier
-                + ", maxLockTimeout=" + format(maxLockTimeout)
-                + ", statementTimeout=" + (statementTimeout == null ? "unset" : format(statementTimeout))
-                + ", maxAttempts=" + maxAttempts
-                + ", initialBackoff=" + format(initialBackoff)
-                + ", backoffMultiplier=" + backoffMultiplier
-                + ", maxBackoff=" + format(maxBackoff)
-                + ", jitter=" + jitter
-                + ", retrySqlStates=" + String.join(",", retrySqlStates)
-                + ", finalAttemptWithoutLockTimeout=" + finalAttemptWithoutLockTimeout
-                + ", logBlockers=" + logBlockers + '}';
+        return "LockSafeSettings" + asMap();
+    }
+
+    /**
+     * Every setting as the text {@link #fromMap} reads back, keyed by {@link Setting#key()} in the order of
+     * {@link Setting}; {@code statementTimeout} is absent when unset. For handing settings to a tool's own
+     * configuration.
+     */
+    public Map<String, String> asMap() {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        map.put(Setting.ENABLED.key(), Boolean.toString(enabled));
+        map.put(Setting.LOCK_TIMEOUT.key(), format(lockTimeout));
+        map.put(Setting.LOCK_TIMEOUT_MULTIPLIER.key(), Double.toString(lockTimeoutMultiplier));
+        map.put(Setting.MAX_LOCK_TIMEOUT.key(), format(maxLockTimeout));
+        if (statementTimeout != null) {
+            map.put(Setting.STATEMENT_TIMEOUT.key(), format(statementTimeout));
+        }
+        map.put(Setting.MAX_ATTEMPTS.key(), Integer.toString(maxAttempts));
+        map.put(Setting.INITIAL_BACKOFF.key(), format(initialBackoff));
+        map.put(Setting.BACKOFF_MULTIPLIER.key(), Double.toString(backoffMultiplier));
+        map.put(Setting.MAX_BACKOFF.key(), format(maxBackoff));
+        map.put(Setting.JITTER.key(), Double.toString(jitter));
+        map.put(Setting.RETRY_SQL_STATES.key(), String.join(",", retrySqlStates));
+        map.put(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT.key(), Boolean.toString(finalAttemptWithoutLockTimeout));
+        map.put(Setting.LOG_BLOCKERS.key(), Boolean.toString(logBlockers));
+        return java.util.Collections.unmodifiableMap(map);
     }
 
     @Override

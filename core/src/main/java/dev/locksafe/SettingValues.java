@@ -106,7 +106,8 @@ final class SettingValues {
                         "expected comma-separated five-character SQLSTATE codes (digits and A-Z), such as 55P03,40P01");
             }
         }
-        return Set.copyOf(states);
+        // sorted: two policies with the same codes are equal, and print the same, whatever the input order
+        return java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(states));
     }
 
     static Duration checkDuration(Setting setting, Duration value, Duration min, Duration max) {

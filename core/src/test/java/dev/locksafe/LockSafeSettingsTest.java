@@ -221,10 +221,14 @@ class LockSafeSettingsTest {
     }
 
     @Test
-    void toStringListsEveryKey() {
-        String text = LockSafeSettings.defaults().toString();
-        for (Setting s : EnumSet.allOf(Setting.class)) {
-            assertThat(text).contains(s.key() + "=");
-        }
+    void asMapListsEverySetSettingAndReadsBackAsTheSameSettings() {
+        LockSafeSettings custom = LockSafeSettings.builder().lockTimeout(Duration.ofMillis(321))
+                .statementTimeout(Duration.ofSeconds(30)).retrySqlStates(Set.of("55P03", "40P01")).jitter(0.25).build();
+        assertThat(custom.asMap().keySet()).containsExactlyElementsOf(
+                EnumSet.allOf(Setting.class).stream().map(Setting::key).toList());
+        assertThat(LockSafeSettings.fromMap(custom.asMap())).isEqualTo(custom);
+        assertThat(LockSafeSettings.fromMap(LockSafeSettings.defaults().asMap())).isEqualTo(LockSafeSettings.defaults());
+        assertThat(LockSafeSettings.defaults().asMap()).doesNotContainKey("statementTimeout");
+        assertThat(custom.toString()).contains("lockTimeout=321ms", "statementTimeout=30s");
     }
 }

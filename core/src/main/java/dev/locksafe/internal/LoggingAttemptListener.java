@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** One log line per attempt event. Used by every adapter, each with its host tool's {@link LogSink}. */
 public final class LoggingAttemptListener implements AttemptListener {
@@ -29,22 +30,51 @@ public final class LoggingAttemptListener implements AttemptListener {
         return new LoggingAttemptListener(LogSink.of(LoggerFactory.getLogger("dev.locksafe.LockSafe")));
     }
 
+    /** The MDC keys each line carries, for JSON log pipelines that filter retries. */
+    public static final String MDC_TOOL = "locksafe.tool";
+    public static final String MDC_MIGRATION = "locksafe.migration";
+    public static final String MDC_ATTEMPT = "locksafe.attempt";
+    public static final String MDC_OUTCOME = "locksafe.outcome";
+
     @Override
     public void onRetry(AttemptEvent e) {
-        sink.warn(RETRY, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), Text.oneLine(e.errorMessage().orElse("?")),
+        withMdc(e, "retry", () -> sink.warn(RETRY, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), Text.oneLine(e.errorMessage().orElse("?")),
                 e.sqlState().orElse("?"), lockTimeout(e), seconds(e.nextDelay()),
-                e.statement().orElse("unknown"), blockers(e.blockers()));
+                e.statement().orElse("unknown"), blockers(e.blockers())));
     }
 
     @Override
     public void onSuccessAfterRetry(AttemptEvent e) {
-        sink.info(SUCCESS, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), seconds(e.elapsed()));
+        withMdc(e, "success", () -> sink.info(SUCCESS, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(),
+                seconds(e.elapsed())));
     }
 
     @Override
     public void onExhausted(AttemptEvent e) {
-        sink.warn(EXHAUSTED, Text.oneLine(e.unitId()), e.attempt() == 1 ? "1 attempt" : e.attempt() + " attempts", seconds(e.elapsed()), Text.oneLine(e.errorMessage().orElse("?")),
-                e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers()));
+        withMdc(e, "exhausted", () -> sink.warn(EXHAUSTED, Text.oneLine(e.unitId()), e.attempt() == 1 ? "1 attempt" : e.attempt() + " attempts", seconds(e.elapsed()), Text.oneLine(e.errorMessage().orElse("?")),
+                e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers())));
+    }
+
+    /** Logs with the event's tool, migration, attempt and outcome in the MDC, then puts back what was there. */
+    private static void withMdc(AttemptEvent e, String outcome, Runnable log) {
+        String[] keys = {MDC_TOOL, MDC_MIGRATION, MDC_ATTEMPT, MDC_OUTCOME};
+        String[] values = {e.tool(), Text.oneLine(e.unitId()), Integer.toString(e.attempt()), outcome};
+        String[] previous = new String[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            previous[i] = MDC.get(keys[i]);
+            MDC.put(keys[i], values[i]);
+        }
+        try {
+            log.run();
+        } finally {
+            for (int i = 0; i < keys.length; i++) {
+                if (previous[i] == null) {
+                    MDC.remove(keys[i]);
+                } else {
+                    MDC.put(keys[i], previous[i]);
+                }
+            }
+        }
     }
 
     private static String lockTimeout(AttemptEvent e) {

@@ -2,6 +2,7 @@ package dev.locksafe.internal;
 
 import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
+import dev.locksafe.AttemptListeners;
 import dev.locksafe.Blocker;
 import dev.locksafe.ConnectionSource;
 import dev.locksafe.LockRelease;
@@ -35,6 +36,7 @@ public final class RetryEngine implements LockSafe {
     private static final Logger LOG = LoggerFactory.getLogger(RetryEngine.class);
 
     private final LockSafeSettings settings;
+    private final String tool;
     private final AttemptListener listener;
     private final BlockerProbe probe;
     private final Clock clock;
@@ -42,10 +44,12 @@ public final class RetryEngine implements LockSafe {
     private final RetryConfig retryConfig;
     private volatile boolean sessionMovedWarned;
 
-    public RetryEngine(LockSafeSettings settings, AttemptListener listener, ConnectionSource probeConnections,
-                       Clock clock, Sleeper sleeper) {
+    public RetryEngine(LockSafeSettings settings, String tool, AttemptListener listener,
+                       ConnectionSource probeConnections, Clock clock, Sleeper sleeper) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.listener = Objects.requireNonNull(listener, "listener");
+        this.tool = Objects.requireNonNull(tool, "tool");
+        this.listener = AttemptListener.composite(List.of(Objects.requireNonNull(listener, "listener"),
+                AttemptListeners.global()));
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections) : null;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -227,13 +231,16 @@ public final class RetryEngine implements LockSafe {
         for (int attempt = 1; ; attempt++) {
             Duration lockTimeout = settings.lockTimeoutForAttempt(attempt).orElse(null);
             Attempt tracker = new Attempt();
+            Instant attemptStart = clock.instant();
             try {
                 T result = mode.attempt(lockTimeout, attempt >= settings.maxAttempts(), tracker, work);
-                if (attempt > 1) {
-                    int n = attempt;
-                    notify(() -> event(AttemptEvent.Type.SUCCESS_AFTER_RETRY, unitId.get(), n, lockTimeout, statement,
-                            null, null, Duration.ZERO, List.of(), start), listener::onSuccessAfterRetry);
+                int n = attempt;
+                AttemptEvent success = event(n == 1 ? AttemptEvent.Type.SUCCESS : AttemptEvent.Type.SUCCESS_AFTER_RETRY,
+                        unitId.get(), n, lockTimeout, statement, null, null, attemptStart, Duration.ZERO, List.of(), start);
+                if (n > 1) {
+                    notify(success, listener::onSuccessAfterRetry);
                 }
+                notify(success, listener::onSuccess);
                 context.onComplete();
                 return result;
             } catch (Exception failure) {
@@ -248,14 +255,14 @@ public final class RetryEngine implements LockSafe {
                 int n = attempt;
                 if (delay < 0) {
                     AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId.get(), n, lockTimeout,
-                            failedStatement, sqlState, message, Duration.ZERO, blockers, start);
-                    notify(() -> exhausted, listener::onExhausted);
+                            failedStatement, sqlState, message, attemptStart, Duration.ZERO, blockers, start);
+                    notify(exhausted, listener::onExhausted);
                     throw new LockRetriesExhaustedException(exhausted.unitId(), n, exhausted.elapsed(), blockers, failedStatement,
                             lockTimeout, sqlState, failure);
                 }
                 Duration wait = Duration.ofMillis(delay);
-                notify(() -> event(AttemptEvent.Type.RETRY, unitId.get(), n, lockTimeout, failedStatement, sqlState,
-                        message, wait, blockers, start), listener::onRetry);
+                notify(event(AttemptEvent.Type.RETRY, unitId.get(), n, lockTimeout, failedStatement, sqlState,
+                        message, attemptStart, wait, blockers, start), listener::onRetry);
                 sleep(unitId.get(), attempt, wait, failure);
             }
         }
@@ -274,19 +281,16 @@ public final class RetryEngine implements LockSafe {
     }
 
     private AttemptEvent event(AttemptEvent.Type type, String unitId, int attempt, Duration lockTimeout,
-                               String statement, String sqlState, String message, Duration nextDelay,
-                               List<Blocker> blockers, Instant start) {
+                               String statement, String sqlState, String message, Instant attemptStart,
+                               Duration nextDelay, List<Blocker> blockers, Instant start) {
         Instant now = clock.instant();
-        return new AttemptEvent(type, unitId, attempt, settings.maxAttempts(), lockTimeout, statement, sqlState,
-                message, nextDelay, blockers, Duration.between(start, now), now);
+        return new AttemptEvent(type, tool, unitId, attempt, settings.maxAttempts(), lockTimeout, statement, sqlState,
+                message, Duration.between(attemptStart, now), nextDelay, blockers, Duration.between(start, now), now);
     }
 
-    private void notify(Supplier<AttemptEvent> event, java.util.function.Consumer<AttemptEvent> target) {
-        if (listener == AttemptListener.NOOP) {
-            return;
-        }
+    private void notify(AttemptEvent event, java.util.function.Consumer<AttemptEvent> target) {
         try {
-            target.accept(event.get());
+            target.accept(event);
         } catch (RuntimeException e) {
             LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
         }

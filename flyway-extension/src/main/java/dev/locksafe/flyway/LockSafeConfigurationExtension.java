@@ -88,6 +88,27 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
         return LockSafeSettings.fromMap(rawValues());
     }
 
+    /**
+     * Takes every value of {@code settings}: how an application (the Spring Boot starter, say) hands
+     * LockSafe's settings to the Flyway instance it built, in place of {@code flyway.locksafe.*} keys.
+     */
+    public void apply(LockSafeSettings settings) {
+        Map<String, String> map = settings.asMap();
+        enabled = map.get(Setting.ENABLED.key());
+        lockTimeout = map.get(Setting.LOCK_TIMEOUT.key());
+        lockTimeoutMultiplier = map.get(Setting.LOCK_TIMEOUT_MULTIPLIER.key());
+        maxLockTimeout = map.get(Setting.MAX_LOCK_TIMEOUT.key());
+        statementTimeout = map.get(Setting.STATEMENT_TIMEOUT.key());
+        maxAttempts = map.get(Setting.MAX_ATTEMPTS.key());
+        initialBackoff = map.get(Setting.INITIAL_BACKOFF.key());
+        backoffMultiplier = map.get(Setting.BACKOFF_MULTIPLIER.key());
+        maxBackoff = map.get(Setting.MAX_BACKOFF.key());
+        jitter = map.get(Setting.JITTER.key());
+        retrySqlStates = map.get(Setting.RETRY_SQL_STATES.key());
+        finalAttemptWithoutLockTimeout = map.get(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT.key());
+        logBlockers = map.get(Setting.LOG_BLOCKERS.key());
+    }
+
     /** The keys that were set, with their text. */
     public Map<String, String> rawValues() {
         Map<String, String> raw = new LinkedHashMap<>();

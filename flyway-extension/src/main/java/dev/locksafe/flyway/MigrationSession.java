@@ -81,7 +81,7 @@ final class MigrationSession {
 
     /** A fresh engine for one migration or statement; close it when done (it may hold a probe connection). */
     LockSafe newEngine() {
-        return LockSafe.builder(settings)
+        return LockSafe.builder(settings).tool("flyway")
                 .listener(new LoggingAttemptListener(new FlywayLogSink()))
                 .probeConnections(probeConnections())
                 .build();

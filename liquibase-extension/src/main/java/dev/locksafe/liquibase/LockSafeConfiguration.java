@@ -2,6 +2,7 @@ package dev.locksafe.liquibase;
 
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.Registration;
 import dev.locksafe.Setting;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -11,8 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import liquibase.Scope;
+import liquibase.configuration.AbstractMapConfigurationValueProvider;
 import liquibase.configuration.AutoloadedConfigurations;
 import liquibase.configuration.ConfigurationDefinition;
+import liquibase.configuration.LiquibaseConfiguration;
 import liquibase.exception.UnexpectedLiquibaseException;
 
 /**
@@ -65,6 +68,38 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
         } catch (InvalidSettingException e) {
             throw new UnexpectedLiquibaseException(e.messageWithKeyPrefix(PREFIX + "."), e);
         }
+    }
+
+    /**
+     * Gives Liquibase LockSafe settings from an application's own configuration (the Spring Boot
+     * starter's {@code locksafe.*} properties), until the registration is closed. Precedence 100: above
+     * {@code liquibase.properties} (50), below {@code LIQUIBASE_LOCKSAFE_*} variables (150),
+     * {@code -Dliquibase.locksafe.*} (200) and scope values (400).
+     *
+     * @param source how Liquibase names where the values came from
+     */
+    public static Registration provide(LockSafeSettings settings, String source) {
+        Map<String, String> values = new LinkedHashMap<>();
+        settings.asMap().forEach((key, value) -> values.put(PREFIX + "." + key, value));
+        AbstractMapConfigurationValueProvider provider = new AbstractMapConfigurationValueProvider() {
+            @Override
+            public int getPrecedence() {
+                return 100;
+            }
+
+            @Override
+            protected Map<?, ?> getMap() {
+                return values;
+            }
+
+            @Override
+            protected String getSourceDescription() {
+                return source;
+            }
+        };
+        LiquibaseConfiguration configuration = Scope.getCurrentScope().getSingleton(LiquibaseConfiguration.class);
+        configuration.registerProvider(provider);
+        return () -> configuration.unregisterProvider(provider);
     }
 
     /**

@@ -199,13 +199,16 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             DatabaseConnection c = database.getConnection();
             ConnectionSource probe = c instanceof LockSafeJdbcConnection
                     ? ((LockSafeJdbcConnection) c).probeConnections() : null;
+            if (probe == null && c instanceof JdbcConnection) {
+                probe = ProbeConnections.forConnection(((JdbcConnection) c).getUnderlyingConnection());
+            }
             if (probe == null && settings.logBlockers() && !toldAboutProbe) {
                 toldAboutProbe = true;
                 Scope.getCurrentScope().getLog(LockSafeJdbcExecutor.class).info("LockSafe: blocking sessions are not"
                         + " reported: Liquibase was given an open connection (" + c.getClass().getName()
                         + "), so LockSafe cannot open a second one to look them up");
             }
-            return LockSafe.builder(settings)
+            return LockSafe.builder(settings).tool("liquibase")
                     .listener(new LoggingAttemptListener(new LiquibaseLogSink()))
                     .probeConnections(probe)
                     .build();

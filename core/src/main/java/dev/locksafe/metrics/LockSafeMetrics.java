@@ -1,0 +1,89 @@
+package dev.locksafe.metrics;
+
+import dev.locksafe.AttemptEvent;
+import dev.locksafe.AttemptListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.Objects;
+
+/**
+ * LockSafe's attempts as Micrometer meters. Register it for every engine in the JVM with
+ * {@code AttemptListeners.register(new LockSafeMetrics(registry))}; the Spring Boot starter does that
+ * when the application has a {@link MeterRegistry}. Micrometer is an optional dependency: only this
+ * class needs it.
+ *
+ * <table>
+ *   <caption>Meters (tags: {@code tool} = flyway | liquibase | api, {@code migration} = the unit's id)</caption>
+ *   <tr><th>name</th><th>type</th><th>extra tags</th><th>what</th></tr>
+ *   <tr><td>{@value #ATTEMPTS}</td><td>counter</td><td>{@code outcome} = success | retry | exhausted</td>
+ *       <td>every attempt, by how it ended</td></tr>
+ *   <tr><td>{@value #LOCK_TIMEOUTS}</td><td>counter</td><td>{@code sqlstate}</td>
+ *       <td>failed attempts by the retryable error (55P03: lock_timeout fired)</td></tr>
+ *   <tr><td>{@value #LOCK_WAIT}</td><td>timer</td><td></td><td>time spent in failed attempts, waiting for locks</td></tr>
+ *   <tr><td>{@value #BACKOFF}</td><td>timer</td><td></td><td>time spent backing off between attempts</td></tr>
+ *   <tr><td>{@value #EXHAUSTIONS}</td><td>counter</td><td></td><td>migrations that gave up</td></tr>
+ * </table>
+ */
+public final class LockSafeMetrics implements AttemptListener {
+
+    /** Every attempt, tagged with its {@code outcome}. */
+    public static final String ATTEMPTS = "locksafe.attempts";
+    /** Failed attempts, tagged with the retryable {@code sqlstate} (55P03 when lock_timeout fired). */
+    public static final String LOCK_TIMEOUTS = "locksafe.lock.timeouts";
+    /** Time spent in failed attempts. */
+    public static final String LOCK_WAIT = "locksafe.lock.wait";
+    /** Time spent waiting between attempts. */
+    public static final String BACKOFF = "locksafe.backoff";
+    /** Migrations whose last attempt failed. */
+    public static final String EXHAUSTIONS = "locksafe.exhaustions";
+
+    private final MeterRegistry registry;
+
+    public LockSafeMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public void onSuccess(AttemptEvent e) {
+        attempts(e, "success").increment();
+    }
+
+    @Override
+    public void onRetry(AttemptEvent e) {
+        attempts(e, "retry").increment();
+        failed(e);
+        Timer.builder(BACKOFF).description("Time LockSafe waited between attempts, holding no lock")
+                .tags(tags(e)).register(registry).record(e.nextDelay());
+    }
+
+    @Override
+    public void onExhausted(AttemptEvent e) {
+        attempts(e, "exhausted").increment();
+        failed(e);
+        Counter.builder(EXHAUSTIONS).description("Migrations LockSafe gave up on after the last attempt")
+                .tags(tags(e)).register(registry).increment();
+    }
+
+    private void failed(AttemptEvent e) {
+        Counter.builder(LOCK_TIMEOUTS).description("Failed attempts by the retryable SQLSTATE (55P03: lock_timeout)")
+                .tags(tags(e)).tag("sqlstate", e.sqlState().orElse("unknown")).register(registry).increment();
+        Timer.builder(LOCK_WAIT).description("Time spent in failed attempts, mostly waiting for locks")
+                .tags(tags(e)).register(registry).record(e.attemptDuration());
+    }
+
+    private Counter attempts(AttemptEvent e, String outcome) {
+        return Counter.builder(ATTEMPTS).description("LockSafe attempts by outcome")
+                .tags(tags(e)).tag("outcome", outcome).register(registry);
+    }
+
+    private static Tags tags(AttemptEvent e) {
+        return Tags.of("tool", e.tool(), "migration", e.unitId());
+    }
+
+    @Override
+    public String toString() {
+        return "LockSafeMetrics{" + registry.getClass().getSimpleName() + '}';
+    }
+}
