@@ -1,0 +1,177 @@
+package dev.locksafe.spring.boot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootVersion;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+/**
+ * A Spring Boot application starting up, as in production: Boot runs Flyway or Liquibase, LockSafe's
+ * starter is on the class path, settings come from application.properties or the environment.
+ */
+@ExtendWith({PostgresExtension.class, OutputCaptureExtension.class})
+class StartupMigrationTest {
+
+    enum Tool {
+        FLYWAY("spring.liquibase.enabled=false", "spring.flyway.baseline-on-migrate=true",
+                "spring.flyway.baseline-version=0"),
+        LIQUIBASE("spring.flyway.enabled=false", "spring.liquibase.change-log=classpath:db/changelog/changelog.sql");
+
+        final String[] properties;
+
+        Tool(String... properties) {
+            this.properties = properties;
+        }
+    }
+
+    /** Fast, predictable retries for the tests. */
+    private static final String FAST = "locksafe.lock-timeout=200ms\nlocksafe.initial-backoff=50ms\n"
+            + "locksafe.max-backoff=200ms\nlocksafe.jitter=0\n";
+
+    /**
+     * Starts the application with {@code applicationProperties} as its application.properties file and
+     * {@code environment} as its whole process environment.
+     */
+    private static ConfigurableApplicationContext start(Tool tool, TestDatabase db, String applicationProperties,
+                                                        Map<String, Object> environment) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("boot-app");
+            String file = "spring.datasource.url=" + db.jdbcUrl() + "\nspring.datasource.username=" + db.user()
+                    + "\nspring.datasource.password=" + db.password() + "\nspring.main.web-application-type=none\n"
+                    + String.join("\n", tool.properties) + "\n" + applicationProperties;
+            Files.writeString(dir.resolve("application.properties"), file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        environment));
+        SpringApplication app = new SpringApplication(TestApplication.class);
+        app.setEnvironment(env);
+        return app.run("--spring.config.location=file:" + dir.resolve("application.properties"));
+    }
+
+    private static String lockTimeoutSeenByTheMigration(TestDatabase db) {
+        return db.queryString("select lock_timeout from seen_by_migration");
+    }
+
+    private static double count(MeterRegistry registry, String name, String outcome) {
+        return registry.find(name).tag("outcome", outcome).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void blockedMigrationAtStartupIsRetriedTheApplicationStartsAndTheMetricsShowTheAttempts(Tool tool, TestDatabase db,
+                                                                                           CapturedOutput output)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            // the blocker ends once the migration waited for it and gave up at least once
+            AtomicBoolean waited = new AtomicBoolean();
+            CompletableFuture<Void> released = report.releaseWhen(() -> {
+                boolean blocked = db.queryLong("select count(*) from pg_stat_activity where "
+                        + report.pid() + " = any(pg_blocking_pids(pid))") > 0;
+                waited.compareAndSet(false, blocked);
+                return waited.get() && !blocked;
+            });
+            try (ConfigurableApplicationContext context = start(tool, db,
+                    FAST + "logging.structured.format.console=logstash\n", Map.of())) {
+                released.get(30, TimeUnit.SECONDS);
+                assertThat(context.isActive()).isTrue();
+                MeterRegistry registry = context.getBean(MeterRegistry.class);
+                assertThat(count(registry, "locksafe.attempts", "retry")).isGreaterThanOrEqualTo(1);
+                assertThat(count(registry, "locksafe.attempts", "success")).isEqualTo(1);
+                assertThat(registry.find("locksafe.lock.timeouts").tag("sqlstate", "55P03").counter().count())
+                        .isGreaterThanOrEqualTo(1);
+                assertThat(registry.find("locksafe.lock.wait").timer().count()).isGreaterThanOrEqualTo(1);
+                assertThat(registry.find("locksafe.backoff").timer().totalTime(TimeUnit.MILLISECONDS))
+                        .isGreaterThanOrEqualTo(50);
+                assertThat(registry.find("locksafe.attempts").counters())
+                        .allSatisfy(c -> assertThat(c.getId().getTag("tool")).isEqualTo(tool.name().toLowerCase()));
+            }
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(lockTimeoutSeenByTheMigration(db)).isEqualTo("200ms");
+        String retryLine = output.getOut().lines().filter(l -> l.contains("attempt 1/10 failed")).findFirst().orElseThrow(
+                () -> new AssertionError("no retry line in:\n" + output.getOut()));
+        // one JSON object per line, with LockSafe's MDC as fields, and the blocker named
+        assertThat(retryLine).startsWith("{").contains("\"locksafe.outcome\":\"retry\"", "\"locksafe.attempt\":\"1\"",
+                "\"locksafe.tool\":\"" + tool.name().toLowerCase() + "\"", "\"locksafe.migration\":", "app=report-job");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void settingsComeFromEnvironmentVariables(Tool tool, TestDatabase db) {
+        db.execute("create table orders (id bigint primary key)");
+        Map<String, Object> env = new HashMap<>();
+        env.put("LOCKSAFE_LOCK_TIMEOUT", "321ms");
+        env.put("LOCKSAFE_MAX_ATTEMPTS", "3");
+        try (ConfigurableApplicationContext context = start(tool, db, "", env)) {
+            assertThat(context.getBean(dev.locksafe.LockSafeSettings.class).maxAttempts()).isEqualTo(3);
+        }
+        assertThat(lockTimeoutSeenByTheMigration(db)).isEqualTo("321ms");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void enabledFalseTurnsLockSafeOff(Tool tool, TestDatabase db) {
+        db.execute("create table orders (id bigint primary key)");
+        try (ConfigurableApplicationContext context = start(tool, db, "locksafe.enabled=false\n", Map.of())) {
+            assertThat(context.getBean(MeterRegistry.class).find("locksafe.attempts").counters()).isEmpty();
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(lockTimeoutSeenByTheMigration(db)).isEqualTo("0");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void outOfRangeValueFailsStartupWithAFailureAnalysisNamingTheProperty(Tool tool, TestDatabase db,
+                                                                         CapturedOutput output) {
+        db.execute("create table orders (id bigint primary key)");
+        assertThatThrownBy(() -> start(tool, db, "locksafe.jitter=2\n", Map.of()).close());
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START",
+                "Invalid LockSafe setting locksafe.jitter='2.0': expected a number between 0.0 and 1.0",
+                "Change locksafe.jitter (application.properties or .yml) or the LOCKSAFE_JITTER environment variable");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void unreadableValueFailsStartupWithBootsFailureAnalysisNamingTheProperty(TestDatabase db, CapturedOutput output) {
+        db.execute("create table orders (id bigint primary key)");
+        assertThatThrownBy(() -> start(Tool.FLYWAY, db, "locksafe.lock-timeout=soon\n", Map.of()).close());
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START", "locksafe.lock-timeout");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void runsOnTheBootVersionThisModuleIsFor() {
+        assertThat(SpringBootVersion.getVersion()).isEqualTo(System.getProperty("locksafe.test.boot.version"));
+    }
+}

@@ -1,0 +1,6 @@
+--liquibase formatted sql
+
+--changeset dev:add-note
+ALTER TABLE orders ADD COLUMN note text;
+-- what the changeset ran with, for the tests to read
+CREATE TABLE seen_by_migration AS SELECT current_setting('lock_timeout') AS lock_timeout;
