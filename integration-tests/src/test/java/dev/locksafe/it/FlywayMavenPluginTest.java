@@ -85,7 +85,7 @@ class FlywayMavenPluginTest {
         MavenProject.Run run = MavenProject.start(project(db, files), "-Dflyway.locksafe.jitter=2",
                 "org.flywaydb:flyway-maven-plugin:" + FLYWAY_PLUGIN_VERSION + ":migrate");
         assertThat(run.waitFor()).isNotZero();
-        assertThat(run.output()).contains("Invalid LockSafe setting flyway.locksafe.jitter='2.0': expected a number between 0.0 and 1.0");
+        assertThat(run.output()).contains("Invalid LockSafe setting flyway.locksafe.jitter='2': expected a number between 0.0 and 1.0");
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 }
