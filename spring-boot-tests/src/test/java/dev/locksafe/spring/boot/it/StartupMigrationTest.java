@@ -59,6 +59,11 @@ class StartupMigrationTest {
      */
     private static ConfigurableApplicationContext start(Tool tool, TestDatabase db, String applicationProperties,
                                                         Map<String, Object> environment) {
+        return start(TestApplication.class, tool, db, applicationProperties, environment);
+    }
+
+    private static ConfigurableApplicationContext start(Class<?> application, Tool tool, TestDatabase db,
+                                                        String applicationProperties, Map<String, Object> environment) {
         Path dir;
         try {
             dir = Files.createTempDirectory("boot-app");
@@ -73,7 +78,7 @@ class StartupMigrationTest {
         env.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                 new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
                         environment));
-        SpringApplication app = new SpringApplication(TestApplication.class);
+        SpringApplication app = new SpringApplication(application);
         app.setEnvironment(env);
         return app.run("--spring.config.location=file:" + dir.resolve("application.properties"));
     }
@@ -168,6 +173,23 @@ class StartupMigrationTest {
         assertThatThrownBy(() -> start(Tool.FLYWAY, db, "locksafe.lock-timeout=soon\n", Map.of()).close());
         assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START", "locksafe.lock-timeout");
         assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void applicationsOwnLiquibaseCustomizerStaysInChargeWhileLockSafeRetries(TestDatabase db, CapturedOutput output)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        ApplicationWithLiquibaseCustomizer.CUSTOMIZED.set(0);
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            report.releaseWhen(() -> output.getOut().contains("attempt 1/10 failed"));
+            try (ConfigurableApplicationContext context = start(ApplicationWithLiquibaseCustomizer.class, Tool.LIQUIBASE,
+                    db, FAST, Map.of())) {
+                assertThat(context.getBeansOfType(liquibase.integration.spring.Customizer.class)).hasSize(1);
+            }
+        }
+        assertThat(ApplicationWithLiquibaseCustomizer.CUSTOMIZED).hasPositiveValue();
+        assertThat(output.getOut()).contains("attempt 1/10 failed");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
     }
 
     @Test
