@@ -4,7 +4,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 
 /**
- * An application with nothing of its own: Boot runs Flyway or Liquibase at startup, LockSafe's starter is on the class path. * No component scan: each test application is exactly what it declares.
+ * An application with nothing of its own: Boot runs Flyway or Liquibase at startup, LockSafe's starter is on the class path.
+ * No component scan: each test application is exactly what it declares.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
