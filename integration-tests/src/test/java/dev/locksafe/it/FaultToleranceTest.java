@@ -147,6 +147,31 @@ class FaultToleranceTest {
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }
 
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void exhaustedConcurrentIndexBuildLeavesNoInvalidIndexAndTheNextRunBuildsIt(Migrator tool, TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key, customer int)");
+        String index = "CREATE INDEX CONCURRENTLY orders_customer_idx ON orders (customer);";
+        // one attempt, so its cleanup is the last and may wait up to maxBackoff; Flyway's own lock must not
+        // be a transaction the build waits for (flyway.postgresql.transactional.lock=false, see the README)
+        Map<String, String> settings = Map.of("maxAttempts", "1", "lockTimeout", "200ms", "maxBackoff", "20s",
+                "flyway.postgresql.transactional.lock", "false");
+        try (BlockingSession writer = BlockingSession.hold(db, "orders", "ROW EXCLUSIVE", "open-writer")) {
+            CompletableFuture<Void> released = writer.releaseWhen(() -> db.queryLong("select count(*) from"
+                    + " pg_stat_activity where wait_event_type = 'Lock' and query ilike 'DROP INDEX CONCURRENTLY%'") > 0);
+            assertThatThrownBy(() -> tool.migrate(db, settings, index)).hasStackTraceContaining("gave up after 1 attempt");
+            released.join();
+        }
+        assertThat(db.queryLong("select count(*) from pg_index where not indisvalid")).isZero();
+        assertThat(tool.recorded(db, 1)).isZero();
+        tool.recoverAfterCrash(db);
+        tool.migrate(db, Map.of("flyway.postgresql.transactional.lock", "false"), index);
+        assertThat(db.queryColumn("select indisvalid::text from pg_index where indexrelid = 'orders_customer_idx'::regclass"))
+                .containsExactly("true");
+        assertThat(tool.recorded(db, 1)).isOne();
+    }
+
     /**
      * A real deadlock: the application holds a and then asks for b; the migration holds b and then asks
      * for a. The migration checks for deadlock first (deadlock_timeout 1s against the application's

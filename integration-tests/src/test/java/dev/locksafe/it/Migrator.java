@@ -3,6 +3,7 @@ package dev.locksafe.it;
 import dev.locksafe.testing.MigrationFiles;
 import dev.locksafe.testing.TestDatabase;
 import dev.locksafe.Setting;
+import dev.locksafe.internal.InvalidIndexCleaner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ enum Migrator {
                 files.add("V" + (i + 1) + "__m" + (i + 1) + ".sql", migrations[i]);
             }
             Map<String, String> config = new HashMap<>();
-            settings.forEach((k, v) -> config.put("flyway.locksafe." + k, v));
+            settings.forEach((k, v) -> config.put(k.startsWith("flyway.") ? k : "flyway.locksafe." + k, v));
             config.put("flyway.baselineOnMigrate", "true"); // the tests' tables exist before the first migration
             config.put("flyway.baselineVersion", "0");
             Flyway.configure().configuration(config).dataSource(jdbcUrl, db.user(), db.password())
@@ -50,7 +51,12 @@ enum Migrator {
 
         @Override
         void recoverAfterCrash(TestDatabase db) {
-            // Flyway's lock is transactional (pg_advisory_xact_lock): it ends with the session
+            // Flyway's lock ends with the session. A failed migration that ran outside a transaction is
+            // recorded as failed, and Flyway refuses to migrate until `flyway repair` removes that row
+            // (as without LockSafe); this is what repair does to it
+            if (db.queryLong("select count(*) from pg_tables where tablename = 'flyway_schema_history'") == 1) {
+                db.execute("delete from flyway_schema_history where not success");
+            }
         }
     },
 
@@ -59,7 +65,7 @@ enum Migrator {
         void migrate(TestDatabase db, String jdbcUrl, Map<String, String> settings, String... migrations)
                 throws Exception {
             Map<String, String> scope = new HashMap<>();
-            settings.forEach((k, v) -> scope.put("liquibase.locksafe." + k, v));
+            lockSafeKeys(settings).forEach((k, v) -> scope.put("liquibase.locksafe." + k, v));
             scope.put("liquibase.changelogLockPollRate", "1"); // a second migrator checks every second, not 10
             new LiquibaseRunner(db).url(jdbcUrl).file("changelog.sql", changelog(migrations))
                     .update("changelog.sql", scope);
@@ -81,7 +87,7 @@ enum Migrator {
                     "liquibase.integration.commandline.LiquibaseCommandLine",
                     "--url=" + db.jdbcUrl(), "--username=" + db.user(), "--password=" + db.password(),
                     "--changelog-file=changelog.sql", "--changelog-lock-poll-rate=1"));
-            settings.forEach((k, v) -> command.add("--locksafe-" + kebab(k) + "=" + v));
+            lockSafeKeys(settings).forEach((k, v) -> command.add("--locksafe-" + kebab(k) + "=" + v));
             command.add("update");
             Path log = dir.resolve("out.log");
             Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
@@ -116,6 +122,13 @@ enum Migrator {
         }
     };
 
+    /** The LockSafe keys of {@code settings}, without another tool's own ({@code flyway.*}). */
+    private static Map<String, String> lockSafeKeys(Map<String, String> settings) {
+        Map<String, String> keys = new HashMap<>(settings);
+        keys.keySet().removeIf(k -> k.startsWith("flyway."));
+        return keys;
+    }
+
     private static String kebab(String key) {
         return Arrays.stream(Setting.values()).filter(s -> s.key().equals(key)).findFirst().orElseThrow().kebabKey();
     }
@@ -123,7 +136,10 @@ enum Migrator {
     private static String changelog(String... migrations) {
         StringBuilder changelog = new StringBuilder("--liquibase formatted sql\n");
         for (int i = 0; i < migrations.length; i++) {
-            changelog.append("--changeset dev:m").append(i + 1).append('\n').append(migrations[i]).append('\n');
+            // a concurrent index build cannot run in a transaction: Liquibase must be told (Flyway sees it)
+            String attributes = InvalidIndexCleaner.isConcurrentIndexBuild(migrations[i]) ? " runInTransaction:false" : "";
+            changelog.append("--changeset dev:m").append(i + 1).append(attributes).append('\n')
+                    .append(migrations[i]).append('\n');
         }
         return changelog.toString();
     }
@@ -144,7 +160,10 @@ enum Migrator {
         }, task -> new Thread(task, "migrator-" + this).start());
     }
 
-    /** Migrates {@code db} with LockSafe {@code settings} (keys as in DESIGN.md). */
+    /**
+     * Migrates {@code db} with LockSafe {@code settings} (keys as in DESIGN.md; for Flyway, keys starting
+     * with {@code flyway.} are Flyway's own).
+     */
     void migrate(TestDatabase db, Map<String, String> settings, String... migrations) throws Exception {
         migrate(db, db.jdbcUrl(), settings, migrations);
     }
