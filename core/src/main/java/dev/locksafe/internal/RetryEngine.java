@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,8 @@ public final class RetryEngine implements LockSafe {
 
     private final LockSafeSettings settings;
     private final String tool;
-    private final AttemptListener listener;
+    /** The engine's own listener, then every listener of {@link AttemptListeners}. */
+    private final List<AttemptListener> listeners;
     private final BlockerProbe probe;
     private final Clock clock;
     private final Sleeper sleeper;
@@ -48,8 +50,7 @@ public final class RetryEngine implements LockSafe {
                        ConnectionSource probeConnections, Clock clock, Sleeper sleeper) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tool = Objects.requireNonNull(tool, "tool");
-        this.listener = AttemptListener.composite(List.of(Objects.requireNonNull(listener, "listener"),
-                AttemptListeners.global()));
+        this.listeners = List.of(Objects.requireNonNull(listener, "listener"), AttemptListeners.global());
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections) : null;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -238,9 +239,9 @@ public final class RetryEngine implements LockSafe {
                 AttemptEvent success = event(n == 1 ? AttemptEvent.Type.SUCCESS : AttemptEvent.Type.SUCCESS_AFTER_RETRY,
                         unitId.get(), n, lockTimeout, statement, null, null, attemptStart, Duration.ZERO, List.of(), start);
                 if (n > 1) {
-                    notify(success, listener::onSuccessAfterRetry);
+                    notify(success, AttemptListener::onSuccessAfterRetry);
                 }
-                notify(success, listener::onSuccess);
+                notify(success, AttemptListener::onSuccess);
                 context.onComplete();
                 return result;
             } catch (Exception failure) {
@@ -256,13 +257,13 @@ public final class RetryEngine implements LockSafe {
                 if (delay < 0) {
                     AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId.get(), n, lockTimeout,
                             failedStatement, sqlState, message, attemptStart, Duration.ZERO, blockers, start);
-                    notify(exhausted, listener::onExhausted);
+                    notify(exhausted, AttemptListener::onExhausted);
                     throw new LockRetriesExhaustedException(exhausted.unitId(), n, exhausted.elapsed(), blockers, failedStatement,
                             lockTimeout, sqlState, failure);
                 }
                 Duration wait = Duration.ofMillis(delay);
                 notify(event(AttemptEvent.Type.RETRY, unitId.get(), n, lockTimeout, failedStatement, sqlState,
-                        message, attemptStart, wait, blockers, start), listener::onRetry);
+                        message, attemptStart, wait, blockers, start), AttemptListener::onRetry);
                 sleep(unitId.get(), attempt, wait, failure);
             }
         }
@@ -288,11 +289,13 @@ public final class RetryEngine implements LockSafe {
                 message, Duration.between(attemptStart, now), nextDelay, blockers, Duration.between(start, now), now);
     }
 
-    private void notify(AttemptEvent event, java.util.function.Consumer<AttemptEvent> target) {
-        try {
-            target.accept(event);
-        } catch (RuntimeException e) {
-            LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
+    private void notify(AttemptEvent event, BiConsumer<AttemptListener, AttemptEvent> call) {
+        for (AttemptListener listener : listeners) {
+            try {
+                call.accept(listener, event);
+            } catch (RuntimeException e) {
+                LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
+            }
         }
     }
 
