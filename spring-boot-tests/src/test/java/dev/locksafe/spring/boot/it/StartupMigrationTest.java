@@ -50,7 +50,7 @@ class StartupMigrationTest {
     }
 
     /** Fast, predictable retries for the tests. */
-    private static final String FAST = "locksafe.lock-timeout=200ms\nlocksafe.initial-backoff=50ms\n"
+    static final String FAST = "locksafe.lock-timeout=200ms\nlocksafe.initial-backoff=50ms\n"
             + "locksafe.max-backoff=200ms\nlocksafe.jitter=0\n";
 
     /**
@@ -62,7 +62,7 @@ class StartupMigrationTest {
         return start(TestApplication.class, tool, db, applicationProperties, environment);
     }
 
-    private static ConfigurableApplicationContext start(Class<?> application, Tool tool, TestDatabase db,
+    static ConfigurableApplicationContext start(Class<?> application, Tool tool, TestDatabase db,
                                                         String applicationProperties, Map<String, Object> environment) {
         Path dir;
         try {
