@@ -5,6 +5,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -28,8 +29,12 @@ import org.springframework.context.annotation.Configuration;
 @EnableConfigurationProperties(LockSafeProperties.class)
 public class LockSafeAutoConfiguration {
 
-    /** The settings, checked at startup: a bad value fails it with a failure analysis naming the property. */
+    /**
+     * The settings, checked at startup: a bad value fails it with a failure analysis naming the property.
+     * An application that builds its own {@link LockSafeSettings} bean uses that instead.
+     */
     @Bean
+    @ConditionalOnMissingBean
     LockSafeSettings lockSafeSettings(LockSafeProperties properties) {
         return properties.toSettings();
     }

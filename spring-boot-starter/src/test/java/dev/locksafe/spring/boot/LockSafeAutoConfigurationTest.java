@@ -33,6 +33,13 @@ class LockSafeAutoConfigurationTest {
     }
 
     @Test
+    void anApplicationsOwnSettingsBeanWinsOverTheProperties() {
+        LockSafeSettings own = LockSafeSettings.builder().maxAttempts(3).build();
+        runner.withPropertyValues("locksafe.max-attempts=7").withBean(LockSafeSettings.class, () -> own)
+                .run(context -> assertThat(context).hasNotFailed().getBean(LockSafeSettings.class).isSameAs(own));
+    }
+
+    @Test
     void withNeitherToolNothingIsConfigured() {
         runner.withClassLoader(new FilteredClassLoader(Flyway.class, SpringLiquibase.class))
                 .run(context -> assertThat(context).hasNotFailed()
