@@ -5,6 +5,7 @@ import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Setting;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.extensibility.ConfigurationExtension;
 
 /**
@@ -86,6 +87,15 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
      */
     public LockSafeSettings toSettings() {
         return LockSafeSettings.fromMap(rawValues());
+    }
+
+    /**
+     * The LockSafe extension of {@code configuration}, or {@code null} when Flyway did not load the plugin.
+     */
+    // getPlugin(Class) is deprecated in Flyway 13, but its replacements do not exist in Flyway 11 (Boot 3.5's)
+    @SuppressWarnings("deprecation")
+    public static LockSafeConfigurationExtension of(Configuration configuration) {
+        return configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class);
     }
 
     /**

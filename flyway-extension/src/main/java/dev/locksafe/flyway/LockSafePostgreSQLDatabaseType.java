@@ -153,6 +153,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
      * waits for that transaction: it can never finish (flyway/flyway#3682). LockSafe turns the hang into
      * bounded attempts; this says why they fail and what fixes it.
      */
+    @SuppressWarnings("deprecation") // getPlugin(Class): its Flyway 13 replacements do not exist in Flyway 11
     private static void warnIfFlywaysOwnLockWillBlock(MigrationSession session, String sql, Configuration config) {
         if (session.warnedAboutTransactionalLock || !InvalidIndexCleaner.isConcurrentIndexBuild(sql)) {
             return;

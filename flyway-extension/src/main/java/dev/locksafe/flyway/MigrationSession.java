@@ -67,8 +67,7 @@ final class MigrationSession {
     }
 
     static LockSafeSettings settings(Configuration configuration) {
-        LockSafeConfigurationExtension extension =
-                configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class);
+        LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
         if (extension == null) {
             return LockSafeSettings.defaults();
         }

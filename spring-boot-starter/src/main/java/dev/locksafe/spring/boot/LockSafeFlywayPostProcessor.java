@@ -26,8 +26,7 @@ class LockSafeFlywayPostProcessor implements BeanPostProcessor {
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof Flyway) {
-            LockSafeConfigurationExtension extension = ((Flyway) bean).getConfiguration().getPluginRegister()
-                    .getPlugin(LockSafeConfigurationExtension.class);
+            LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(((Flyway) bean).getConfiguration());
             if (extension == null) {
                 throw new IllegalStateException("LockSafe: Flyway bean '" + beanName + "' has no LockSafe plugin;"
                         + " is locksafe-flyway on the same class path as flyway-core?");
