@@ -3,7 +3,6 @@ package dev.locksafe.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,7 +56,7 @@ public final class PgBouncer implements AutoCloseable {
         Path binary = binary().orElseThrow(() -> new IllegalStateException(
                 "pgbouncer not found: install the Debian package pgbouncer or set -D" + BINARY_PROPERTY));
         try {
-            int port = freePort();
+            int port = LocalResources.freePort();
             int serverPort = Integer.parseInt(db.jdbcUrl().replaceFirst("^jdbc:postgresql://[^:/]+:(\\d+)/.*$", "$1"));
             Path dir = Files.createTempDirectory("locksafe-pgbouncer",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -94,11 +93,6 @@ public final class PgBouncer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private boolean listening() {
         try (Socket s = new Socket()) {
@@ -142,11 +136,7 @@ public final class PgBouncer implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory
-        }
+        LocalResources.deleteQuietly(dir);
     }
 
 }

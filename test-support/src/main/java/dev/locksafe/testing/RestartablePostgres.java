@@ -3,7 +3,6 @@ package dev.locksafe.testing;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -29,16 +28,15 @@ public final class RestartablePostgres implements AutoCloseable {
 
     /** Starts a new server on a free loopback port. */
     public static RestartablePostgres start() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            int port = socket.getLocalPort();
-            socket.close();
-            return new RestartablePostgres(Files.createTempDirectory("locksafe-restartable-pg"), port);
+        try {
+            return new RestartablePostgres(Files.createTempDirectory("locksafe-restartable-pg"), LocalResources.freePort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot start the restartable PostgreSQL: " + e.getMessage(), e);
         }
     }
+
 
     private EmbeddedPostgres startPostgres() throws IOException {
         return EmbeddedPostgres.builder()
@@ -70,10 +68,6 @@ public final class RestartablePostgres implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        try (var paths = Files.walk(dataDirectory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory; the OS cleans it eventually
-        }
+        LocalResources.deleteQuietly(dataDirectory);
     }
 }
