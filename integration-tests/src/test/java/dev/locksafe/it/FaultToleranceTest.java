@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.DbWaits;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.RestartablePostgres;
 import dev.locksafe.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -42,15 +42,10 @@ class FaultToleranceTest {
         }
     }
 
-    /** Pids of the sessions {@code blockerPid} holds up right now. */
-    private static List<String> blockedBy(TestDatabase db, int blockerPid) {
-        return db.queryColumn("select pid from pg_stat_activity where " + blockerPid + " = any(pg_blocking_pids(pid))");
-    }
-
     /** Until the migrator waited for the blocker and gave up: LockSafe now sleeps, holding no lock. */
     private static void untilBackingOff(TestDatabase db, BlockingSession blocker) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, blocker.pid()).isEmpty());
-        await().atMost(Duration.ofSeconds(30)).until(() -> blockedBy(db, blocker.pid()).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !blocker.blockedSessions().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> blocker.blockedSessions().isEmpty());
     }
 
     private static void assertNotAppliedThenAppliedOnceByTheNextRun(Migrator tool, TestDatabase db) throws Exception {
@@ -70,8 +65,8 @@ class FaultToleranceTest {
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s", "maxAttempts", "3"),
                     ADD_NOTE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
-            db.execute("select pg_terminate_backend(" + blockedBy(db, report.pid()).get(0) + ")");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
+            db.execute("select pg_terminate_backend(" + report.blockedSessions().get(0) + ")");
             assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         }
         assertNotAppliedThenAppliedOnceByTheNextRun(tool, db);
@@ -98,7 +93,7 @@ class FaultToleranceTest {
         db.execute("create table orders (id bigint primary key)");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s"), ADD_NOTE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
             db.execute("select pg_terminate_backend(" + report.pid() + ")");
             migrate.get(60, TimeUnit.SECONDS);
         }
@@ -136,7 +131,7 @@ class FaultToleranceTest {
             // the second instance starts while the first retries: the tool's own lock makes it wait (two
             // first-ever Liquibase runs started at the same instant race to create DATABASECHANGELOG, before
             // any changeset and before LockSafe is involved)
-            await().atMost(Duration.ofSeconds(30)).until(() -> !blockedBy(db, report.pid()).isEmpty());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
             CompletableFuture<Void> second = migrateAsync(tool, db, settings, ADD_NOTE, audit);
             report.releaseAfter(Duration.ofSeconds(1));
             first.get(120, TimeUnit.SECONDS);
@@ -195,7 +190,7 @@ class FaultToleranceTest {
             int appPid = Integer.parseInt(Sql.string(app, "select pg_backend_pid()"));
             CompletableFuture<Void> migrate = migrateAsync(tool, db, settings, LOCK_B_THEN_A);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> !blockedBy(db, appPid).isEmpty());
+                    .until(() -> !DbWaits.sessionsBlockedBy(db, appPid).isEmpty());
             Sql.exec(app, "lock table b in access exclusive mode"); // closes the cycle; returns once the migration lost
             app.commit();
             return migrate;

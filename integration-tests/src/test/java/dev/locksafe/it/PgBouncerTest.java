@@ -116,13 +116,7 @@ class PgBouncerTest {
             try (neighbour) {
                 // the blocker ends once the migration waited for it and gave up (lock_timeout 200ms): without
                 // LockSafe that never happens, and only the backstop ends the wait, failing the test below
-                AtomicBoolean waited = new AtomicBoolean();
-                CompletableFuture<Void> released = report.releaseWhen(() -> {
-                    boolean blocked = db.queryLong("select count(*) from pg_stat_activity where "
-                            + report.pid() + " = any(pg_blocking_pids(pid))") > 0;
-                    waited.compareAndSet(false, blocked);
-                    return waited.get() && !blocked;
-                });
+                CompletableFuture<Void> released = report.releaseOnceAWaiterGaveUp();
                 report.releaseAfter(Duration.ofSeconds(40));
                 tool.migrate(db, bouncer.jdbcUrl(db), Map.of("lockTimeout", "200ms", "statementTimeout", "30s",
                         "initialBackoff", "100ms", "maxBackoff", "300ms", "maxAttempts", "50"),

@@ -6,12 +6,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.awaitility.Awaitility;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real session that holds a table lock inside an open transaction until released: the report or
@@ -23,11 +25,13 @@ public final class BlockingSession implements AutoCloseable {
     private static final Set<String> MODES = Set.of("ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE",
             "SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE");
 
+    private final TestDatabase db;
     private final Connection connection;
     private final int pid;
     private final String applicationName;
 
-    private BlockingSession(Connection connection, int pid, String applicationName) {
+    private BlockingSession(TestDatabase db, Connection connection, int pid, String applicationName) {
+        this.db = db;
         this.connection = connection;
         this.pid = pid;
         this.applicationName = applicationName;
@@ -49,7 +53,7 @@ public final class BlockingSession implements AutoCloseable {
         try (Statement st = c.createStatement()) {
             st.execute("lock table " + table + " in " + mode + " mode");
         }
-        return new BlockingSession(c, pid, applicationName);
+        return new BlockingSession(db, c, pid, applicationName);
     }
 
     /**
@@ -64,7 +68,7 @@ public final class BlockingSession implements AutoCloseable {
         try (Statement st = c.createStatement()) {
             st.execute("select txid_current()");
         }
-        return new BlockingSession(c, pid, applicationName);
+        return new BlockingSession(db, c, pid, applicationName);
     }
 
     private static int pid(Connection c) throws SQLException {
@@ -89,6 +93,24 @@ public final class BlockingSession implements AutoCloseable {
         if (!connection.isClosed()) {
             connection.rollback();
         }
+    }
+
+    /** The pids of the sessions this one holds up right now. */
+    public List<String> blockedSessions() {
+        return DbWaits.sessionsBlockedBy(db, pid);
+    }
+
+    /**
+     * Releases the lock, on another thread, once a session has waited for it and stopped waiting (its
+     * lock_timeout fired): a migration without LockSafe never gets there, so the future then times out.
+     */
+    public CompletableFuture<Void> releaseOnceAWaiterGaveUp() {
+        AtomicBoolean waited = new AtomicBoolean();
+        return releaseWhen(() -> {
+            boolean blocking = !blockedSessions().isEmpty();
+            waited.compareAndSet(false, blocking);
+            return waited.get() && !blocking;
+        });
     }
 
     /** Releases the lock after {@code delay}, on another thread. */

@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,13 +98,7 @@ class StartupMigrationTest {
         db.execute("create table orders (id bigint primary key)");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             // the blocker ends once the migration waited for it and gave up at least once
-            AtomicBoolean waited = new AtomicBoolean();
-            CompletableFuture<Void> released = report.releaseWhen(() -> {
-                boolean blocked = db.queryLong("select count(*) from pg_stat_activity where "
-                        + report.pid() + " = any(pg_blocking_pids(pid))") > 0;
-                waited.compareAndSet(false, blocked);
-                return waited.get() && !blocked;
-            });
+            CompletableFuture<Void> released = report.releaseOnceAWaiterGaveUp();
             try (ConfigurableApplicationContext context = start(tool, db,
                     FAST + "logging.structured.format.console=logstash\n", Map.of())) {
                 released.get(30, TimeUnit.SECONDS);
