@@ -118,45 +118,40 @@ public final class InvalidIndexCleaner {
                 LOG.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
                         + " it is dropped before the next attempt", unitId, Text.shortenSql(e.getMessage()));
             } else {
+                List<String> left = leftoversOrNone(c);
                 LOG.warn("LockSafe: {} could not drop the INVALID index {} left by the failed concurrent build"
                                 + " within {} ({}); the next run of this statement drops it first, or run: {}",
-                        unitId, leftoverNames(c), LoggingAttemptListener.seconds(lastWait), Text.shortenSql(e.getMessage()), dropStatements(c));
+                        unitId, left.isEmpty() ? (indexName == null ? "(unnamed)" : indexName) : String.join(", ", left),
+                        LoggingAttemptListener.seconds(lastWait), Text.shortenSql(e.getMessage()),
+                        left.isEmpty() ? "DROP INDEX CONCURRENTLY IF EXISTS <index>;" : dropStatements(left));
             }
         }
     }
 
-    private String leftoverNames(Connection c) {
+    private List<String> leftoversOrNone(Connection c) {
         try {
-            return String.join(", ", leftovers(c));
+            return leftovers(c);
         } catch (SQLException e) {
-            return indexName == null ? "(unnamed)" : indexName;
+            return List.of();
         }
     }
 
-    private String dropStatements(Connection c) {
-        try {
-            List<String> statements = new ArrayList<>();
-            for (String index : leftovers(c)) {
-                statements.add("DROP INDEX CONCURRENTLY IF EXISTS " + index + ";");
-            }
-            return String.join(" ", statements);
-        } catch (SQLException e) {
-            return "DROP INDEX CONCURRENTLY IF EXISTS <index>;";
+    private static String dropStatements(List<String> indexes) {
+        StringBuilder sb = new StringBuilder();
+        for (String index : indexes) {
+            sb.append(sb.length() == 0 ? "" : " ").append("DROP INDEX CONCURRENTLY IF EXISTS ").append(index).append(';');
         }
+        return sb.toString();
     }
 
     private List<String> leftovers(Connection c) throws SQLException {
         List<String> names = new ArrayList<>();
         for (Leftover l : invalidIndexes(c)) {
-            if (isLeftover(l)) {
+            if (!before.contains(l.oid) && (indexName == null || indexName.equals(l.name))) {
                 names.add(l.qualifiedName);
             }
         }
         return names;
-    }
-
-    private boolean isLeftover(Leftover l) {
-        return !before.contains(l.oid) && (indexName == null || indexName.equals(l.name));
     }
 
     /**
