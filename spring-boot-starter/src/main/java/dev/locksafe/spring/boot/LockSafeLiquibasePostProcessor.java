@@ -8,6 +8,7 @@ import dev.locksafe.liquibase.ProbeConnections;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import liquibase.integration.spring.SpringLiquibase;
 import org.slf4j.Logger;
@@ -29,7 +30,7 @@ class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBea
     private final ObjectProvider<LockSafeSettings> settings;
     private final ObjectProvider<LockSafeMetricsRegistration> metrics;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private volatile boolean settingsProvided;
+    private final AtomicBoolean settingsProvided = new AtomicBoolean();
 
     LockSafeLiquibasePostProcessor(ObjectProvider<LockSafeSettings> settings,
                                    ObjectProvider<LockSafeMetricsRegistration> metrics) {
@@ -41,11 +42,8 @@ class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBea
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof SpringLiquibase) {
             LockSafeSettings lockSafe = settings.getObject();
-            synchronized (this) {
-                if (!settingsProvided) {
-                    registrations.add(LockSafeConfiguration.provide(lockSafe, "Spring Boot locksafe.* properties"));
-                    settingsProvided = true;
-                }
+            if (settingsProvided.compareAndSet(false, true)) { // one provider serves every SpringLiquibase
+                registrations.add(LockSafeConfiguration.provide(lockSafe, "Spring Boot locksafe.* properties"));
             }
             DataSource dataSource = ((SpringLiquibase) bean).getDataSource();
             if (dataSource != null && lockSafe.enabled() && lockSafe.logBlockers()) {
