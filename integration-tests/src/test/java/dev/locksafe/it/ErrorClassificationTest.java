@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -89,13 +90,16 @@ class ErrorClassificationTest {
     }
 
     /**
-     * A real deadlock: the application locks a then b, the migration locks b then a. The migration
-     * checks for deadlock first (deadlock_timeout 50ms against the application's 10s), so it is the
-     * one that gets 40P01.
+     * A real deadlock: the application holds a and asks for b; the migration holds b and then asks for a.
+     * The application asks for b before the migration asks for a, so the cycle exists when the migration
+     * starts waiting, and the migration's deadlock check (deadlock_timeout 50ms, against the
+     * application's 10s) is the one that finds it: the migration gets 40P01. (A deadlock check runs once
+     * per wait: had the migration started waiting first, its check could run before the cycle closed.)
      */
     private static void deadlockOnce(TestDatabase db, LockSafeSettings settings, AtomicInteger runs,
                                      RecordingListener listener) throws Exception {
         db.execute("create table a (id int)", "create table b (id int)");
+        AtomicReference<CompletableFuture<Void>> appSide = new AtomicReference<>();
         try (Connection app = db.connect("app"); Connection c = db.connect("migrator");
              LockSafe lockSafe = LockSafe.builder(settings.toBuilder().lockTimeout(Duration.ofSeconds(5)).build())
                      .listener(listener).build()) {
@@ -104,27 +108,30 @@ class ErrorClassificationTest {
             Sql.exec(app, "lock table a in access exclusive mode");
             Sql.exec(c, "set deadlock_timeout = '50ms'");
             c.setAutoCommit(false);
-            CompletableFuture<Void> appSide = CompletableFuture.runAsync(() -> {
-                DbWaits.untilWaitingForLock(db, "migrator");
-                try {
-                    Sql.exec(app, "lock table b in access exclusive mode"); // closes the cycle
-                    app.commit();
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
             try {
                 lockSafe.runInTransaction("V3", c, LockRelease.savepoint(), () -> {
-                    runs.incrementAndGet();
                     Sql.exec(c, "lock table b in access exclusive mode");
-                    Sql.exec(c, "lock table a in access exclusive mode");
+                    if (runs.incrementAndGet() == 1) {
+                        appSide.set(CompletableFuture.runAsync(() -> {
+                            try {
+                                Sql.exec(app, "lock table b in access exclusive mode");
+                                app.commit();
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }));
+                        DbWaits.untilWaitingForLock(db, "app");
+                    }
+                    Sql.exec(c, "lock table a in access exclusive mode"); // closes the cycle on the first run
                     Sql.exec(c, "alter table b add column note text");
                     return null;
                 });
                 c.commit();
             } finally {
                 c.rollback();
-                appSide.get(30, TimeUnit.SECONDS);
+                if (appSide.get() != null) {
+                    appSide.get().get(30, TimeUnit.SECONDS);
+                }
             }
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.locksafe.testing.BlockingSession;
-import dev.locksafe.testing.DbWaits;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.RestartablePostgres;
 import dev.locksafe.testing.TestDatabase;
@@ -168,30 +167,49 @@ class FaultToleranceTest {
     }
 
     /**
-     * A real deadlock: the application holds a and then asks for b; the migration holds b and then asks
-     * for a. The migration checks for deadlock first (deadlock_timeout 1s against the application's
-     * 60s), so it is the one that gets 40P01; its lock_timeout (30s) is too long to end the wait first.
+     * A real deadlock: the application holds a and asks for b; the migration holds b and then asks for a.
+     * The migration waits (in the database, see {@link #WAIT_UNTIL_B_IS_WANTED}) until the application
+     * asks for b, so the cycle exists when the migration starts waiting for a and the migration's own
+     * deadlock check (deadlock_timeout 1s against the application's 60s) finds it: the migration gets
+     * 40P01. Its lock_timeout (30s) is too long to end the wait first. A deadlock check runs once per
+     * wait, so without that order the check could run before the cycle closed.
      */
     private static final String LOCK_B_THEN_A = "SET LOCAL deadlock_timeout = '1s';\n"
             + "LOCK TABLE b IN ACCESS EXCLUSIVE MODE;\n"
+            + "SELECT wait_until_b_is_wanted();\n"
             + "LOCK TABLE a IN ACCESS EXCLUSIVE MODE;\n"
             + "ALTER TABLE b ADD COLUMN note text;";
+
+    /**
+     * Returns once another session waits for b, or once nobody holds a (a retry after the deadlock,
+     * when the application has finished). pg_locks is read afresh on every call, unlike pg_stat_activity.
+     */
+    private static final String WAIT_UNTIL_B_IS_WANTED = """
+            create function wait_until_b_is_wanted() returns void language plpgsql as $$
+            declare
+              deadline timestamptz := clock_timestamp() + interval '60 seconds';
+            begin
+              while exists (select 1 from pg_locks where relation = 'a'::regclass and granted)
+                and not exists (select 1 from pg_locks where relation = 'b'::regclass and not granted)
+                and clock_timestamp() < deadline loop
+                perform pg_sleep(0.005);
+              end loop;
+            end $$""";
 
     private static final Map<String, String> DEADLOCK_ONLY = Map.of("lockTimeout", "30s", "maxLockTimeout", "30s",
             "initialBackoff", "50ms", "jitter", "0");
 
     private static CompletableFuture<Void> deadlock(Migrator tool, TestDatabase db, Map<String, String> settings)
             throws Exception {
-        db.execute("create table a (id int)", "create table b (id int)");
+        db.execute("create table a (id int)", "create table b (id int)", WAIT_UNTIL_B_IS_WANTED);
         try (Connection app = db.connect("app")) {
             app.setAutoCommit(false);
             Sql.exec(app, "set deadlock_timeout = '60s'");
             Sql.exec(app, "lock table a in access exclusive mode");
-            int appPid = Integer.parseInt(Sql.string(app, "select pg_backend_pid()"));
             CompletableFuture<Void> migrate = migrateAsync(tool, db, settings, LOCK_B_THEN_A);
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                    .until(() -> !DbWaits.sessionsBlockedBy(db, appPid).isEmpty());
-            Sql.exec(app, "lock table b in access exclusive mode"); // closes the cycle; returns once the migration lost
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> db.queryLong(
+                    "select count(*) from pg_locks where relation = 'b'::regclass and granted") > 0);
+            Sql.exec(app, "lock table b in access exclusive mode"); // returns once the migration lost the deadlock
             app.commit();
             return migrate;
         } catch (SQLException e) {
@@ -213,7 +231,7 @@ class FaultToleranceTest {
     void deadlockWithTheApplicationIsRetriedWhenConfiguredAndThenSucceeds(Migrator tool, TestDatabase db)
             throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(DEADLOCK_ONLY);
-        settings.put("retrySqlStates", "55P03,40P01");
+        settings.put("retrySqlStates", "40P01"); // only a deadlock is retried: a lock timeout would fail the test
         CompletableFuture<Void> migrate = deadlock(tool, db, settings);
         migrate.get(60, TimeUnit.SECONDS);
         assertThat(db.hasColumn("b", "note")).isTrue();
