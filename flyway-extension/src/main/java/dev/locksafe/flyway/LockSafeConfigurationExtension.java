@@ -5,6 +5,8 @@ import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Setting;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.extensibility.ConfigurationExtension;
 
@@ -24,6 +26,7 @@ import org.flywaydb.core.extensibility.ConfigurationExtension;
 public class LockSafeConfigurationExtension implements ConfigurationExtension {
 
     private static final String ENV_PREFIX = "FLYWAY_LOCKSAFE_";
+    private static final Set<String> WARNED_ENVIRONMENT_VARIABLES = ConcurrentHashMap.newKeySet();
 
     private String enabled;
     private String lockTimeout;
@@ -44,7 +47,12 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
         return "locksafe";
     }
 
-    /** Maps {@code FLYWAY_LOCKSAFE_LOCK_TIMEOUT} to {@code flyway.locksafe.lockTimeout}, and so on. */
+    /**
+     * Maps {@code FLYWAY_LOCKSAFE_LOCK_TIMEOUT} to {@code flyway.locksafe.lockTimeout}, and so on. Flyway
+     * drops a variable no extension maps, so a misspelt {@code FLYWAY_LOCKSAFE_*} variable would silently
+     * keep the default: it is warned about, once per name, with the closest known variable. (A misspelt
+     * {@code flyway.locksafe.*} key fails the run in Flyway itself.)
+     */
     @Override
     public String getConfigurationParameterFromEnvironmentVariable(String environmentVariable) {
         if (environmentVariable == null || !environmentVariable.startsWith(ENV_PREFIX)) {
@@ -55,6 +63,11 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
             if (s.upperSnakeKey().equals(suffix)) {
                 return "flyway.locksafe." + s.key();
             }
+        }
+        if (WARNED_ENVIRONMENT_VARIABLES.add(environmentVariable)) {
+            Setting closest = Setting.find(LockSafeSettings.closestKey(suffix.replace("_", ""))).orElseThrow();
+            FlywayLogSink.log().warn("LockSafe: ignoring unknown environment variable " + environmentVariable
+                    + "; did you mean " + ENV_PREFIX + closest.upperSnakeKey() + "?");
         }
         return null;
     }

@@ -85,6 +85,17 @@ class FlywayCliTest {
     }
 
     @Test
+    void misspeltEnvironmentVariableIsWarnedAboutWithTheClosestKnownVariable(TestDatabase db) throws Exception {
+        MigrationFiles files = migrations(db);
+        FlywayCli.Run run = cli.start(files.dir(), Map.of("FLYWAY_LOCKSAFE_LOCK_TIMOUT", "1s"), connection(db, files));
+        int exit = run.waitFor();
+        assertThat(exit).as(run.output()).isZero();
+        assertThat(run.output()).contains("LockSafe: ignoring unknown environment variable FLYWAY_LOCKSAFE_LOCK_TIMOUT;"
+                + " did you mean FLYWAY_LOCKSAFE_LOCK_TIMEOUT?");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
+    @Test
     void invalidSettingStopsTheCliBeforeAnyMigrationRuns(TestDatabase db) throws Exception {
         MigrationFiles files = migrations(db);
         FlywayCli.Run run = cli.start(files.dir(), Map.of(), connection(db, files, "-locksafe.maxAttempts=lots"));
