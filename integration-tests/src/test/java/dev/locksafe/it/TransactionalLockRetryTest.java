@@ -108,7 +108,7 @@ class TransactionalLockRetryTest {
     void betweenAttemptsTheUnitHoldsNoLocksAndOtherSessionsAreNotHeldUp(TestDatabase db) throws Exception {
         db.execute("create table orders (id int)", "insert into orders values (1)",
                 "create table audit (id int)", "insert into audit values (1)");
-        List<Long> auditLatencies = new CopyOnWriteArrayList<>();
+        List<String> auditReads = new CopyOnWriteArrayList<>();
         long worstOrdersLatency;
         try (BlockingSession blocker = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              Connection app = db.connect("app")) {
@@ -117,15 +117,15 @@ class TransactionalLockRetryTest {
                     release(blocker);
                 }
             });
-            // while the engine backs off, a third session reads the table the unit altered first
+            // while the engine backs off, a third session reads the table the unit altered first; its
+            // lock_timeout makes any wait for a lock on audit fail the read instead of hanging the test
+            Sql.exec(app, "set lock_timeout = '50ms'");
             LockSafe.Sleeper probingSleeper = d -> {
-                long start = System.nanoTime();
                 try {
-                    Sql.string(app, "select count(*) from audit");
+                    auditReads.add("read " + Sql.string(app, "select count(*) from audit") + " row");
                 } catch (SQLException e) {
-                    throw new IllegalStateException(e);
+                    auditReads.add("SQLSTATE " + e.getSQLState() + ": " + e.getMessage());
                 }
-                auditLatencies.add((System.nanoTime() - start) / 1_000_000);
                 Thread.sleep(d.toMillis());
             };
             try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).sleeper(probingSleeper)
@@ -143,7 +143,7 @@ class TransactionalLockRetryTest {
             }
             assertThat(listener.types()).containsExactly(RETRY, RETRY, RETRY, SUCCESS_AFTER_RETRY);
         }
-        assertThat(auditLatencies).hasSize(3).allSatisfy(ms -> assertThat(ms).isLessThan(100L));
+        assertThat(auditReads).containsExactly("read 1 row", "read 1 row", "read 1 row");
         assertThat(worstOrdersLatency).isLessThan(LOCK_TIMEOUT.toMillis() + 250);
         assertThat(db.hasColumn("audit", "who")).isTrue();
         assertThat(db.queryLong("select count(*) from information_schema.columns where table_name = 'audit'"))
