@@ -43,7 +43,7 @@ class FaultToleranceTest {
 
     /** Until the migrator waited for the blocker and gave up: LockSafe now sleeps, holding no lock. */
     private static void untilBackingOff(TestDatabase db, BlockingSession blocker) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> !blocker.blockedSessions().isEmpty());
+        blocker.awaitBlockedSessions();
         await().atMost(Duration.ofSeconds(30)).until(() -> blocker.blockedSessions().isEmpty());
     }
 
@@ -64,8 +64,8 @@ class FaultToleranceTest {
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s", "maxAttempts", "3"),
                     ADD_NOTE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
-            db.execute("select pg_terminate_backend(" + report.blockedSessions().get(0) + ")");
+            String migrator = report.awaitBlockedSessions().get(0);
+            db.execute("select pg_terminate_backend(" + migrator + ")");
             assertThatThrownBy(() -> migrate.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
         }
         assertNotAppliedThenAppliedOnceByTheNextRun(tool, db);
@@ -92,7 +92,7 @@ class FaultToleranceTest {
         db.execute("create table orders (id bigint primary key)");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
             CompletableFuture<Void> migrate = migrateAsync(tool, db, Map.of("lockTimeout", "5s"), ADD_NOTE);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
+            report.awaitBlockedSessions();
             db.execute("select pg_terminate_backend(" + report.pid() + ")");
             migrate.get(60, TimeUnit.SECONDS);
         }
@@ -130,7 +130,7 @@ class FaultToleranceTest {
             // the second instance starts while the first retries: the tool's own lock makes it wait (two
             // first-ever Liquibase runs started at the same instant race to create DATABASECHANGELOG, before
             // any changeset and before LockSafe is involved)
-            await().atMost(Duration.ofSeconds(30)).until(() -> !report.blockedSessions().isEmpty());
+            report.awaitBlockedSessions();
             CompletableFuture<Void> second = migrateAsync(tool, db, settings, ADD_NOTE, audit);
             report.releaseAfter(Duration.ofSeconds(1));
             first.get(120, TimeUnit.SECONDS);

@@ -126,7 +126,7 @@ class TransactionalLockRetryTest {
                 } catch (SQLException e) {
                     auditReads.add("SQLSTATE " + e.getSQLState() + ": " + e.getMessage());
                 }
-                Thread.sleep(d.toMillis());
+                Thread.sleep(d.toMillis()); // the backoff itself, as the default sleeper would
             };
             try (LockSafe lockSafe = LockSafe.builder(Policies.fast().build()).listener(listener).sleeper(probingSleeper)
                     .build();

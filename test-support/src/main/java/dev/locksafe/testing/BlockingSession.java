@@ -100,6 +100,12 @@ public final class BlockingSession implements AutoCloseable {
         return DbWaits.sessionsBlockedBy(db, pid);
     }
 
+    /** Waits (30 s at most) until this session holds another one up; returns the pids it holds up then. */
+    public List<String> awaitBlockedSessions() {
+        return Awaitility.await("a session held up by '" + applicationName + "'").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(5)).until(this::blockedSessions, pids -> !pids.isEmpty());
+    }
+
     /**
      * Releases the lock, on another thread, once a session has waited for it and stopped waiting (its
      * lock_timeout fired): a migration without LockSafe never gets there, so the future then times out.
