@@ -26,6 +26,9 @@ import org.flywaydb.core.api.configuration.Configuration;
  */
 final class MigrationSession {
 
+    /** How long opening the blocker-lookup connection may take, in seconds (pgjdbc's unit). */
+    private static final String PROBE_CONNECT_TIMEOUT_SECONDS = "5";
+
     private static final Map<Connection, MigrationSession> BY_CONNECTION =
             Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -105,6 +108,9 @@ final class MigrationSession {
                 props.setProperty("password", configuration.getPassword());
             }
             props.setProperty("ApplicationName", "locksafe-probe");
+            // the lookup may fail or come late, never hang: bound the connect (a URL's own values win)
+            props.setProperty("connectTimeout", PROBE_CONNECT_TIMEOUT_SECONDS);
+            props.setProperty("loginTimeout", PROBE_CONNECT_TIMEOUT_SECONDS);
             return DriverManager.getConnection(url, props);
         };
     }

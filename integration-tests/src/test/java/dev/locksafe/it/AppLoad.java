@@ -14,9 +14,15 @@ final class AppLoad implements AutoCloseable {
     private final AtomicInteger queries = new AtomicInteger();
     private volatile SQLException failure;
 
-    private AppLoad(TestDatabase db, String sql) {
+    /** Opens the application's connection. */
+    @FunctionalInterface
+    interface Connect {
+        Connection open() throws SQLException;
+    }
+
+    private AppLoad(Connect connect, String sql) {
         thread = new Thread(() -> {
-            try (Connection c = db.connect("app-load")) {
+            try (Connection c = connect.open()) {
                 while (!Thread.currentThread().isInterrupted()) {
                     long start = System.nanoTime();
                     Sql.string(c, sql);
@@ -35,7 +41,12 @@ final class AppLoad implements AutoCloseable {
 
     /** Starts running {@code sql} in a loop. */
     static AppLoad start(TestDatabase db, String sql) {
-        AppLoad load = new AppLoad(db, sql);
+        return start(() -> db.connect("app-load"), sql);
+    }
+
+    /** Starts running {@code sql} in a loop on a connection from {@code connect} (through a pooler, say). */
+    static AppLoad start(Connect connect, String sql) {
+        AppLoad load = new AppLoad(connect, sql);
         load.thread.start();
         return load;
     }

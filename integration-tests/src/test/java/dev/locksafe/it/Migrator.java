@@ -175,6 +175,12 @@ enum Migrator {
     /** How many times migration number {@code migration} (1-based) is recorded as applied. */
     abstract long recorded(TestDatabase db, int migration);
 
+    /** Drops the tool's history (and lock) tables, so the same migrations can run again from scratch. */
+    void forgetHistory(TestDatabase db) {
+        db.execute("drop table if exists flyway_schema_history", "drop table if exists databasechangelog",
+                "drop table if exists databasechangeloglock");
+    }
+
     /** What a user does after a migrator died mid-run, before migrating again. */
     abstract void recoverAfterCrash(TestDatabase db);
 }

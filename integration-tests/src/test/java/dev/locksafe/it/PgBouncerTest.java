@@ -131,6 +131,95 @@ class PgBouncerTest {
         }
     }
 
+    /**
+     * PgBouncer's wait for a free server connection, shortened from its 120 s default so that a lookup
+     * stuck in that wait (and a migration waiting for it) ends within the test; still far longer than
+     * anything the tests below allow.
+     */
+    private static final Map<String, String> SHORT_POOL_WAIT = Map.of("query_wait_timeout", "30");
+
+    /** Two application clients reading the table through the pool, recording their slowest read. */
+    private static List<AppLoad> twoApplicationClients(PgBouncer bouncer, TestDatabase db) {
+        return List.of(AppLoad.start(() -> connect(bouncer, db, "app-1"), "select count(*) from orders"),
+                AppLoad.start(() -> connect(bouncer, db, "app-2"), "select count(*) from orders"));
+    }
+
+    private static long slowestRead(List<AppLoad> clients) throws InterruptedException {
+        long worst = 0;
+        for (AppLoad client : clients) {
+            client.close();
+            assertThat(client.queries()).as("reads by an application client").isPositive();
+            worst = Math.max(worst, client.worstMillis());
+        }
+        return worst;
+    }
+
+    /**
+     * The issue's case without any blocker: a pool of 3, two application clients, a migration that holds
+     * its ACCESS EXCLUSIVE lock for 1 s. The clients' reads queue behind the migration and fill the pool,
+     * so the blocker lookup's query waits inside PgBouncer for a server connection. The migration must
+     * not wait for that lookup: the plain tool and LockSafe hold the table equally long.
+     */
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void blockerLookupWaitingForAFullPoolNeverHoldsUpTheMigration(Migrator tool, TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key)", "insert into orders select generate_series(1, 1000)");
+        String migration = "ALTER TABLE orders ADD COLUMN note text; SELECT pg_sleep(1);";
+        try (PgBouncer bouncer = PgBouncer.start(db, "transaction", 3, false, SHORT_POOL_WAIT)) {
+            List<AppLoad> plainClients = twoApplicationClients(bouncer, db);
+            tool.migrate(db, bouncer.jdbcUrl(db), Map.of("enabled", "false"), migration);
+            long plain = slowestRead(plainClients);
+
+            db.execute("alter table orders drop column note");
+            tool.forgetHistory(db);
+
+            List<AppLoad> clients = twoApplicationClients(bouncer, db);
+            long start = System.nanoTime();
+            tool.migrate(db, bouncer.jdbcUrl(db), Map.of("lockTimeout", "200ms"), migration);
+            long migrationMillis = (System.nanoTime() - start) / 1_000_000;
+            long withLockSafe = slowestRead(clients);
+
+            assertThat(db.hasColumn("orders", "note")).isTrue();
+            assertThat(tool.recorded(db, 1)).isOne();
+            // PgBouncer would end the stuck lookup after 30 s; the migration itself takes about 1 s
+            assertThat(migrationMillis).as("migration with LockSafe, ms").isLessThan(15_000);
+            assertThat(withLockSafe).as("slowest application read with LockSafe (plain tool: %d ms)", plain)
+                    .isLessThan(plain + 1_000);
+        }
+    }
+
+    /**
+     * The same with a blocker: every attempt's lookups wait inside PgBouncer while the clients' reads fill
+     * the pool, and the attempt that gets the lock holds it 300 ms (longer than a lookup's interval), so a
+     * lookup is in flight when it ends. The migration commits at once, and no read waits much longer than
+     * one lock_timeout or the migration's own hold.
+     */
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void blockerLookupWaitingForAFullPoolNeverHoldsUpTheRetriedMigration(Migrator tool, TestDatabase db)
+            throws Exception {
+        db.execute("create table orders (id bigint primary key)", "insert into orders select generate_series(1, 1000)");
+        try (PgBouncer bouncer = PgBouncer.start(db, "transaction", 3, false, SHORT_POOL_WAIT);
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            List<AppLoad> clients = twoApplicationClients(bouncer, db);
+            CompletableFuture<Void> released = report.releaseOnceAWaiterGaveUp();
+            report.releaseAfter(Duration.ofSeconds(40));
+            long start = System.nanoTime();
+            tool.migrate(db, bouncer.jdbcUrl(db), Map.of("lockTimeout", "200ms", "initialBackoff", "100ms",
+                    "maxBackoff", "300ms", "maxAttempts", "50"), "ALTER TABLE orders ADD COLUMN note text; SELECT pg_sleep(0.3);");
+            long migrationMillis = (System.nanoTime() - start) / 1_000_000;
+            released.join();
+            long worst = slowestRead(clients);
+
+            assertThat(db.hasColumn("orders", "note")).isTrue();
+            assertThat(tool.recorded(db, 1)).isOne();
+            assertThat(migrationMillis).as("migration, ms").isLessThan(15_000);
+            // the migration's hold (300 ms) or one lock_timeout (200 ms), plus the queue through a pool of 3 on a
+            // busy machine; PgBouncer's wait is 30 s
+            assertThat(worst).as("slowest application read, ms").isLessThan(1_500);
+        }
+    }
+
     @Test
     void statementOutsideATransactionThroughTransactionPoolingIsDetectedAndWarnedAbout(TestDatabase db)
             throws Exception {

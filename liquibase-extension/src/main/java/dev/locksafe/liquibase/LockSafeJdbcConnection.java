@@ -41,6 +41,9 @@ public class LockSafeJdbcConnection extends JdbcConnection {
             this.properties.putAll(driverProperties);
         }
         this.properties.setProperty("ApplicationName", "locksafe-probe");
+        // the lookup may fail or come late, never hang: bound the connect unless the user bounded it already
+        this.properties.putIfAbsent("connectTimeout", "5");
+        this.properties.putIfAbsent("loginTimeout", "5");
     }
 
     /** Opens connections like this one, or {@code null} when it was not opened from a URL. */

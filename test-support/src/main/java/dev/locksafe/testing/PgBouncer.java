@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -53,6 +54,15 @@ public final class PgBouncer implements AutoCloseable {
      * @param roundRobin   hand out the server connection idle longest (else the one used last)
      */
     public static PgBouncer start(TestDatabase db, String poolMode, int poolSize, boolean roundRobin) {
+        return start(db, poolMode, poolSize, roundRobin, Map.of());
+    }
+
+    /**
+     * As {@link #start(TestDatabase, String, int, boolean)}, with more {@code [pgbouncer]} settings
+     * ({@code query_wait_timeout}, say).
+     */
+    public static PgBouncer start(TestDatabase db, String poolMode, int poolSize, boolean roundRobin,
+                                  Map<String, String> settings) {
         Path binary = binary().orElseThrow(() -> new IllegalStateException(
                 "pgbouncer not found: install the Debian package pgbouncer or set -D" + BINARY_PROPERTY));
         try {
@@ -75,6 +85,9 @@ public final class PgBouncer implements AutoCloseable {
                     + "server_round_robin = " + (roundRobin ? 1 : 0) + "\n"
                     + "ignore_startup_parameters = extra_float_digits,options\n"
                     + (root ? "user = nobody\n" : ""); // pgbouncer refuses to run as root
+            StringBuilder more = new StringBuilder();
+            settings.forEach((key, value) -> more.append(key).append(" = ").append(value).append('\n'));
+            ini += more;
             Files.writeString(dir.resolve("users.txt"), "\"" + db.user() + "\" \"\"\n", StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("pgbouncer.ini"), ini, StandardCharsets.UTF_8);
             Process p = new ProcessBuilder(binary.toString(), dir.resolve("pgbouncer.ini").toString())
