@@ -1,6 +1,7 @@
 package dev.locksafe.internal;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -21,9 +22,14 @@ import org.slf4j.LoggerFactory;
  * with {@code pg_index.indisvalid = false}; a plain retry would then fail with "already exists", and
  * with {@code IF NOT EXISTS} it would succeed while keeping the broken index.
  *
- * <p>Before each attempt the cleaner notes the invalid indexes that already exist; after a failure, the
- * invalid indexes that are new (and, when the statement names its index, have that name) are the
- * attempt's leftovers, and are dropped with {@code DROP INDEX CONCURRENTLY}, which never blocks
+ * <p>Only the statement's own table is looked at, as the server resolves the name (its schema from the
+ * search_path), and an index that another live session is building ({@code pg_stat_progress_create_index})
+ * is never touched: with one schema per tenant migrated in parallel, another tenant's index of the same
+ * name, or another session's build on the same table, is INVALID while it builds and is not ours.
+ *
+ * <p>Before each attempt the cleaner notes the invalid indexes of the table that already exist; after a
+ * failure, the invalid indexes that are new (and, when the statement names its index, have that name)
+ * are the attempt's leftovers, and are dropped with {@code DROP INDEX CONCURRENTLY}, which never blocks
  * application reads or writes. That drop itself waits for the transactions the build waited for, so
  * while they last it times out; the leftover is then dropped at the start of the next attempt. After the
  * last attempt the drop waits longer (up to {@code maxBackoff}), and an INVALID index bearing the
@@ -34,22 +40,33 @@ public final class InvalidIndexCleaner {
     private static final String IDENT = "(?:\"(?:[^\"]|\"\")+\"|[\\p{L}_][\\p{L}\\p{N}_$]*)";
     private static final Pattern CIC = Pattern.compile(
             "^\\s*(?:(?:--[^\\n]*\\n|/\\*.*?\\*/)\\s*)*create\\s+(?:unique\\s+)?index\\s+concurrently\\s+"
-                    + "(?:if\\s+not\\s+exists\\s+)?(?:(?!on\\s)(?:" + IDENT + "\\s*\\.\\s*)?(" + IDENT + "))?",
+                    + "(?:if\\s+not\\s+exists\\s+)?(?:(?!on\\s)(?:" + IDENT + "\\s*\\.\\s*)?(" + IDENT + "))?"
+                    + "(?:\\s*\\bon\\s+(?:only\\s+)?(" + IDENT + "(?:\\s*\\.\\s*" + IDENT + ")?))?",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
+    /**
+     * The INVALID indexes of the statement's own table, resolved by the server as the statement is
+     * (search_path, quoting), without those another live session is building right now: a concurrent
+     * build's index is INVALID until it ends, and is not ours to drop.
+     */
     private static final String INVALID_INDEXES = "select i.indexrelid::bigint, c.relname,"
             + " format('%I.%I', n.nspname, c.relname)"
             + " from pg_index i join pg_class c on c.oid = i.indexrelid"
-            + " join pg_namespace n on n.oid = c.relnamespace where not i.indisvalid";
+            + " join pg_namespace n on n.oid = c.relnamespace"
+            + " where not i.indisvalid and i.indrelid = to_regclass(?)"
+            + " and not exists (select 1 from pg_stat_progress_create_index p"
+            + " where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid())";
 
     private static final Logger LOG = LoggerFactory.getLogger(InvalidIndexCleaner.class);
 
     private final String indexName;
+    private final String table;
     private Set<Long> before = Set.of();
     private boolean pending;
 
-    private InvalidIndexCleaner(String indexName) {
+    private InvalidIndexCleaner(String indexName, String table) {
         this.indexName = indexName;
+        this.table = table;
     }
 
     /** Whether {@code sql} is a {@code CREATE [UNIQUE] INDEX CONCURRENTLY}, comments before it allowed. */
@@ -57,14 +74,23 @@ public final class InvalidIndexCleaner {
         return CIC.matcher(sql).find();
     }
 
-    /** A cleaner for {@code sql} if it is a concurrent index build, else {@code null}. */
+    /**
+     * A cleaner for {@code sql} if it is a concurrent index build whose table can be read from it, else
+     * {@code null}: without its table, LockSafe cannot tell its own leftovers from other indexes, and
+     * touches none.
+     */
     static InvalidIndexCleaner forStatement(String sql) {
         Matcher m = CIC.matcher(sql);
-        if (!m.find()) {
+        if (!m.find() || m.group(2) == null) {
             return null;
         }
         String name = m.group(1);
-        return new InvalidIndexCleaner(name == null ? null : unquote(name));
+        return new InvalidIndexCleaner(name == null ? null : unquote(name), m.group(2));
+    }
+
+    /** The table as the statement names it (quoted, perhaps schema-qualified), for the server to resolve. */
+    String table() {
+        return table;
     }
 
     private static String unquote(String ident) {
@@ -171,11 +197,14 @@ public final class InvalidIndexCleaner {
         return dropped;
     }
 
-    private static List<Leftover> invalidIndexes(Connection c) throws SQLException {
+    private List<Leftover> invalidIndexes(Connection c) throws SQLException {
         List<Leftover> result = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(INVALID_INDEXES)) {
-            while (rs.next()) {
-                result.add(new Leftover(rs.getLong(1), rs.getString(2), rs.getString(3)));
+        try (PreparedStatement ps = c.prepareStatement(INVALID_INDEXES)) {
+            ps.setString(1, table); // resolved by to_regclass on the server, never spliced into SQL
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(new Leftover(rs.getLong(1), rs.getString(2), rs.getString(3)));
+                }
             }
         }
         return result;

@@ -16,6 +16,24 @@ class InvalidIndexCleanerTest {
     }
 
     @Test
+    void readsTheTableAsTheStatementNamesItForTheServerToResolve() {
+        assertThat(InvalidIndexCleaner.forStatement("CREATE INDEX CONCURRENTLY idx_note ON o (note)").table())
+                .isEqualTo("o");
+        assertThat(InvalidIndexCleaner.forStatement("create index concurrently on only t2.o using btree (note)").table())
+                .isEqualTo("t2.o");
+        assertThat(InvalidIndexCleaner.forStatement("CREATE INDEX CONCURRENTLY \"On\" ON \"My Schema\".\"Orders\" (c)")
+                .table()).isEqualTo("\"My Schema\".\"Orders\"");
+        assertThat(InvalidIndexCleaner.forStatement("CREATE INDEX CONCURRENTLY IF NOT EXISTS onion ON\n  orders(c)")
+                .table()).isEqualTo("orders");
+    }
+
+    @Test
+    void touchesNothingWhenTheTableCannotBeRead() {
+        assertThat(InvalidIndexCleaner.isConcurrentIndexBuild("CREATE INDEX CONCURRENTLY idx")).isTrue();
+        assertThat(InvalidIndexCleaner.forStatement("CREATE INDEX CONCURRENTLY idx")).isNull();
+    }
+
+    @Test
     void ignoresOtherStatements() {
         assertThat(InvalidIndexCleaner.forStatement("CREATE INDEX idx ON t (c)")).isNull();
         assertThat(InvalidIndexCleaner.forStatement("ALTER TABLE t ADD COLUMN c int")).isNull();
