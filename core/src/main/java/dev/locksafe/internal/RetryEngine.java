@@ -95,22 +95,22 @@ public final class RetryEngine implements LockSafe {
                 try {
                     previous = SessionTimeouts.apply(connection, lockTimeout,
                             settings.statementTimeout().orElse(null), true);
-                } catch (SQLException e) {
-                    mark.rollback();
+                } catch (SQLException | RuntimeException e) {
+                    rollBack(mark, e);
                     throw e;
                 }
-                tracker.watch(previous.backendPid, lockTimeout);
                 R result;
                 try {
+                    tracker.watch(previous.backendPid, lockTimeout);
                     result = w.run();
                 } catch (Exception e) {
-                    tracker.stopWatch();
                     if (retryableSqlState(e) != null) {
-                        mark.rollback(); // gives back every lock of the attempt and undoes its SET LOCAL
+                        rollBack(mark, e); // gives back every lock of the attempt and undoes its SET LOCAL
                     }
                     throw e;
+                } finally {
+                    tracker.stopWatch();
                 }
-                tracker.stopWatch();
                 SessionTimeouts.restore(connection, previous, true);
                 mark.keep();
                 return result;
@@ -135,40 +135,71 @@ public final class RetryEngine implements LockSafe {
                                                       UnitOfWork<R, E> w) throws E, SQLException {
                 SessionTimeouts.Previous previous = SessionTimeouts.apply(connection, lockTimeout,
                         settings.statementTimeout().orElse(null), false);
-                Exception failure = null;
+                Throwable failure = null;
                 try {
-                    if (cleaner != null) {
-                        // leftovers a previous attempt could not drop must go before the build runs again,
-                        // or it fails with "already exists" (or, with IF NOT EXISTS, keeps the broken index)
-                        cleaner.prepare(connection);
+                    try {
+                        if (cleaner != null) {
+                            // leftovers a previous attempt could not drop must go before the build runs again,
+                            // or it fails with "already exists" (or, with IF NOT EXISTS, keeps the broken index)
+                            cleaner.prepare(connection);
+                        }
+                        tracker.watch(previous.backendPid, lockTimeout);
+                        return w.run();
+                    } finally {
+                        tracker.stopWatch();
                     }
-                    tracker.watch(previous.backendPid, lockTimeout);
-                    return w.run();
-                } catch (Exception e) {
+                } catch (Throwable e) {
                     failure = e;
                     throw e;
                 } finally {
-                    tracker.stopWatch();
-                    if (failure != null && cleaner != null && retryableSqlState(failure) != null) {
-                        // after the last attempt nothing would come back for the leftover: wait for its drop
-                        // (which blocks no reads or writes) up to maxBackoff, the longest wait LockSafe makes
-                        cleaner.dropLeftoversAfterFailure(unitId.get(), connection,
-                                last ? settings.maxBackoff() : null);
-                    }
                     try {
-                        int restoredBy = SessionTimeouts.restore(connection, previous, false);
-                        if (restoredBy != previous.backendPid) {
-                            warnSessionMoved(unitId.get(), previous.backendPid, restoredBy);
+                        if (failure != null && cleaner != null && retryableSqlState(failure) != null) {
+                            // after the last attempt nothing would come back for the leftover: wait for its drop
+                            // (which blocks no reads or writes) up to maxBackoff, the longest wait LockSafe makes
+                            cleaner.dropLeftoversAfterFailure(unitId.get(), connection,
+                                    last ? settings.maxBackoff() : null);
                         }
-                    } catch (SQLException restoreFailure) {
-                        if (failure == null) {
-                            throw restoreFailure;
-                        }
-                        failure.addSuppressed(restoreFailure);
+                    } catch (RuntimeException cleanupFailure) {
+                        failure.addSuppressed(cleanupFailure); // only ever runs after a failure
+                    } finally {
+                        restore(unitId, connection, previous, failure);
                     }
                 }
             }
         }, work);
+    }
+
+    /**
+     * Rolls the attempt back after {@code failure}. When the rollback itself fails, the transaction is in
+     * no state to retry in: the rollback's failure is thrown, carrying {@code failure} as suppressed (only
+     * the cause chain is looked at for a retryable SQLSTATE, so it is not retried).
+     */
+    private static void rollBack(LockRelease.Mark mark, Exception failure) throws SQLException {
+        try {
+            mark.rollback();
+        } catch (SQLException | RuntimeException rollbackFailure) {
+            rollbackFailure.addSuppressed(failure);
+            throw rollbackFailure;
+        }
+    }
+
+    /**
+     * Puts the session's timeouts back after a statement. A failure to do so is thrown when the statement
+     * succeeded, and added to the statement's failure otherwise.
+     */
+    private void restore(Supplier<String> unitId, Connection connection, SessionTimeouts.Previous previous,
+                         Throwable failure) throws SQLException {
+        try {
+            int restoredBy = SessionTimeouts.restore(connection, previous, false);
+            if (restoredBy != previous.backendPid) {
+                warnSessionMoved(unitId.get(), previous.backendPid, restoredBy);
+            }
+        } catch (SQLException | RuntimeException restoreFailure) {
+            if (failure == null) {
+                throw restoreFailure;
+            }
+            failure.addSuppressed(restoreFailure);
+        }
     }
 
     /**

@@ -5,7 +5,12 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** Finds SQLSTATEs in a cause chain, including chained {@link SQLException#getNextException()}. */
+/**
+ * Finds SQLSTATEs in a cause chain, including chained {@link SQLException#getNextException()}. Suppressed
+ * exceptions are not looked at: they are what went wrong while handling the failure (a rollback, a
+ * cleanup), not why it failed, and a lock timeout suppressed there must not make an unrelated error
+ * retryable.
+ */
 public final class SqlStates {
 
     private SqlStates() {
@@ -30,12 +35,6 @@ public final class SqlStates {
                 String next = find(((SQLException) c).getNextException(), states, seen);
                 if (next != null) {
                     return next;
-                }
-            }
-            for (Throwable s : c.getSuppressed()) {
-                String found = find(s, states, seen);
-                if (found != null) {
-                    return found;
                 }
             }
         }
