@@ -40,7 +40,7 @@ public interface LockRelease {
             return new Mark() {
                 @Override
                 public void rollback() throws SQLException {
-                    connection.rollback(sp);
+                    rollbackTo(connection, sp);
                     connection.releaseSavepoint(sp);
                 }
 
@@ -50,6 +50,43 @@ public interface LockRelease {
                 }
             };
         };
+    }
+
+    /**
+     * A failed attempt rolls back to {@code savepoint}, which the caller set before the first attempt of
+     * a larger unit (the first change of a changeset, say) and which stays for the attempts after it. What
+     * ran between the savepoint and the attempt is undone too: the caller runs it again.
+     */
+    static LockRelease toSavepoint(Savepoint savepoint) {
+        return connection -> new Mark() {
+            @Override
+            public void rollback() throws SQLException {
+                rollbackTo(connection, savepoint);
+            }
+
+            @Override
+            public void keep() {
+            }
+        };
+    }
+
+    /**
+     * Rolls back to {@code savepoint}. A savepoint that no longer exists means the unit committed (or
+     * rolled back) its transaction itself: what it did before that is committed, and running it again
+     * would apply it twice, so this fails with a message that says so, and the unit is not retried.
+     */
+    private static void rollbackTo(Connection connection, Savepoint savepoint) throws SQLException {
+        try {
+            connection.rollback(savepoint);
+        } catch (SQLException e) {
+            if (!"3B001".equals(e.getSQLState())) {
+                throw e;
+            }
+            throw new SQLException("LockSafe cannot retry: the savepoint it set before the attempt is gone, so the"
+                    + " migration ended its own transaction (an explicit COMMIT or ROLLBACK, or a procedure that"
+                    + " commits) and what ran before that is committed. A retry would apply it a second time."
+                    + " Split the migration where it commits, or run it outside a transaction.", "3B001", e);
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.locksafe.LockSafeSettings;
 import dev.locksafe.internal.LoggingAttemptListener;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,9 +37,11 @@ import liquibase.statement.SqlStatement;
  *
  * <ul>
  *   <li>{@code runInTransaction=true}: each change runs through {@code runInTransaction}. On a lock
- *       timeout the whole transaction is rolled back (every lock of the changeset released), and the
- *       next attempt replays the changeset's earlier changes before running the failed one again, so
- *       the changeset runs again from its first change.</li>
+ *       timeout the changeset is rolled back to a savepoint set before its first change (every lock of
+ *       the changeset released), and the next attempt replays the changeset's earlier changes before
+ *       running the failed one again, so the changeset runs again from its first change. A change that
+ *       committed the transaction itself (an explicit {@code COMMIT}) has taken that savepoint with it:
+ *       then the changeset fails without a retry, which would apply the committed part twice.</li>
  *   <li>{@code runInTransaction=false}: each statement runs through {@code runStatement}; only the
  *       failing statement is retried, with invalid-index cleanup for concurrent index builds.</li>
  *   <li>A changeset with a {@code customChange} that implements {@link CustomTaskChange} runs with the
@@ -91,6 +94,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                 super.execute(change, sqlVisitors); // statements are retried one by one below
                 return;
             }
+            current.startOfChangeSet(connection);
             try (LockSafe engine = current.newEngine(database)) {
                 engine.runInTransaction(current.id, connection, current.release, () -> {
                     if (current.replayNeeded) {
@@ -162,6 +166,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         final LockSafeSettings settings;
         final List<Executed> executed = new ArrayList<>();
         final LockRelease release;
+        private Savepoint savepoint;
         boolean replayNeeded;
         boolean inChange;
 
@@ -176,23 +181,30 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                 settings = settings.toBuilder().maxAttempts(1).build();
             }
             this.settings = settings;
-            // a failed attempt rolls back the changeset's whole transaction (Liquibase's rollback also
-            // restores the search_path), and the next attempt replays the changes that ran before it
-            this.release = connection -> new LockRelease.Mark() {
-                @Override
-                public void rollback() throws SQLException {
-                    try {
-                        database.rollback();
-                    } catch (DatabaseException e) {
-                        throw new SQLException(e.getMessage(), e);
+            // a failed attempt rolls back to a savepoint set before the changeset's first change (every lock
+            // of the changeset released), and the next attempt replays the changes that ran before it. A
+            // change that committed on its own has taken the savepoint with it: then nothing is retried
+            this.release = connection -> {
+                LockRelease.Mark toStart = LockRelease.toSavepoint(savepoint).mark(connection);
+                return new LockRelease.Mark() {
+                    @Override
+                    public void rollback() throws SQLException {
+                        toStart.rollback();
+                        replayNeeded = true;
                     }
-                    replayNeeded = true;
-                }
 
-                @Override
-                public void keep() {
-                }
+                    @Override
+                    public void keep() {
+                    }
+                };
             };
+        }
+
+        /** Sets the savepoint that failed attempts return to, before the changeset's first change. */
+        void startOfChangeSet(Connection connection) throws SQLException {
+            if (savepoint == null) {
+                savepoint = connection.setSavepoint();
+            }
         }
 
         LockSafe newEngine(Database database) {
