@@ -337,7 +337,7 @@ public final class LockSafeSettings {
                 case STATEMENT_TIMEOUT:
                     return statementTimeout(SettingValues.parseDuration(setting, raw));
                 case MAX_ATTEMPTS:
-                    return maxAttempts(SettingValues.parseInt(setting, raw));
+                    return maxAttempts(SettingValues.parseInt(setting, raw, 1, MAX_ATTEMPTS_LIMIT));
                 case INITIAL_BACKOFF:
                     return initialBackoff(SettingValues.parseDuration(setting, raw));
                 case BACKOFF_MULTIPLIER:

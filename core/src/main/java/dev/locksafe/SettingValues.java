@@ -64,13 +64,23 @@ final class SettingValues {
         throw invalid(setting, raw, "expected true or false");
     }
 
-    static int parseInt(Setting setting, String raw) {
+    /** A whole number from {@code min} to {@code max}; any other text, however large, is refused with the range. */
+    static int parseInt(Setting setting, String raw, int min, int max) {
         String text = requireText(setting, raw);
+        int value;
         try {
-            return Integer.parseInt(text);
+            value = Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw invalid(setting, raw, "expected a whole number");
+            throw invalid(setting, raw, wholeNumberBetween(min, max));
         }
+        if (value < min || value > max) {
+            throw invalid(setting, raw, wholeNumberBetween(min, max));
+        }
+        return value;
+    }
+
+    private static String wholeNumberBetween(int min, int max) {
+        return "expected a whole number between " + min + " and " + max;
     }
 
     static double parseDouble(Setting setting, String raw) {
@@ -131,7 +141,7 @@ final class SettingValues {
 
     static int checkInt(Setting setting, int value, int min, int max) {
         if (value < min || value > max) {
-            throw invalid(setting, String.valueOf(value), "expected a whole number between " + min + " and " + max);
+            throw invalid(setting, String.valueOf(value), wholeNumberBetween(min, max));
         }
         return value;
     }

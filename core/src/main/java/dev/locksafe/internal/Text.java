@@ -11,8 +11,15 @@ public final class Text {
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     /** Control characters that are not whitespace (ESC of terminal colour codes, NUL, DEL, ...). */
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\s]]|[\\u0085\\u2028\\u2029]");
-    private static final Pattern PASSWORD_LITERAL =
-            Pattern.compile("(?i)(password\\s*(=\\s*)?)(E?'(?:[^']|'')*'|\\$[A-Za-z0-9_]*\\$.*?\\$[A-Za-z0-9_]*\\$)");
+    /** Whitespace and comments, which SQL allows between {@code PASSWORD} and its literal. */
+    private static final String GAP = "(?:\\s|/\\*.*?\\*/|--[^\\n]*(?:\\n|$))*";
+    /**
+     * {@code PASSWORD}, then any gap (and an {@code =}), then any form of string literal: plain,
+     * {@code E'...'} with backslash escapes, {@code U&'...'} (with {@code UESCAPE}), or dollar-quoted.
+     */
+    private static final Pattern PASSWORD_LITERAL = Pattern.compile("(?is)(\\bpassword" + GAP + "(?:=" + GAP + ")?)"
+            + "(E'(?:[^'\\\\]|\\\\.|'')*'|U&'(?:[^']|'')*'(?:" + GAP + "uescape" + GAP + "'[^']*')?"
+            + "|'(?:[^']|'')*'|\\$([A-Za-z0-9_]*)\\$.*?\\$\\3\\$)");
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;\\s]*");
     private static final Pattern URL_USERINFO = Pattern.compile("(?i)(://[^/:@\\s]+:)[^@\\s]+@");
 

@@ -35,6 +35,27 @@ class TextTest {
     }
 
     @Test
+    void everyFormOfPasswordLiteralIsMasked() {
+        String[] statements = {
+                "ALTER ROLE app PASSWORD 'hunter2'",
+                "alter role app password E'hun\\'ter2'",
+                "ALTER ROLE app PASSWORD U&'hunter2'",
+                "ALTER ROLE app PASSWORD U&'hunt!0065r2' UESCAPE '!'",
+                "ALTER ROLE app PASSWORD /* set by ops */ 'hunter2'",
+                "ALTER ROLE app PASSWORD -- set by ops\n 'hunter2'",
+                "ALTER ROLE app PASSWORD $$hunter2$$",
+                "ALTER ROLE app PASSWORD $pw$hun$$ter2$pw$",
+                "CREATE USER app WITH LOGIN PASSWORD\n\t'hunter2' VALID UNTIL 'infinity'",
+        };
+        for (String statement : statements) {
+            assertThat(Text.shortenSql(statement)).as(statement).doesNotContain("hunter2", "hun", "ter2")
+                    .contains("'***'");
+        }
+        assertThat(Text.shortenSql("CREATE USER app WITH LOGIN PASSWORD 'hunter2' VALID UNTIL 'infinity'"))
+                .as("what follows the literal is kept").endsWith("VALID UNTIL 'infinity'");
+    }
+
+    @Test
     void controlCharactersCannotForgeALogLineOrColourATerminal() {
         assertThat(Text.oneLine("V1__x\nINFO forged line\r\n\u001b[31mred\u0000\u2028end"))
                 .isEqualTo("V1__x INFO forged line \\u001B[31mred\\u0000\\u2028end")
