@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
@@ -136,14 +138,21 @@ class ErrorClassificationTest {
         }
     }
 
-    @Test
-    void sqlInjectionThroughASettingIsRejectedBeforeAnySqlRuns(TestDatabase db) {
+    /**
+     * A setting that carries SQL is refused before the tool runs anything: the migration that would have
+     * run is not applied, no history is written, and the table the value names is still there.
+     */
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void sqlInjectionThroughASettingIsRejectedBeforeAnySqlRuns(Migrator tool, TestDatabase db) {
         db.execute("create table x (id int)");
-        assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("lockTimeout", "1s'; DROP TABLE x; --")))
-                .isInstanceOf(InvalidSettingException.class)
-                .hasMessageContaining("lockTimeout");
+        assertThatThrownBy(() -> tool.migrate(db, Map.of("lockTimeout", "1s'; DROP TABLE x; --"),
+                "CREATE TABLE y (id int);"))
+                .hasStackTraceContaining("lockTimeout").hasStackTraceContaining("expected a duration");
         assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("retrySqlStates", "55P03'); DROP TABLE x; --")))
                 .isInstanceOf(InvalidSettingException.class);
-        assertThat(db.queryLong("select count(*) from pg_class where relname = 'x'")).isEqualTo(1);
+        assertThat(db.queryColumn("select relname::text from pg_class where relname in ('x', 'y')"))
+                .as("x kept, the migration's y never created").containsExactly("x");
+        assertThat(tool.recorded(db, 1)).isZero();
     }
 }

@@ -28,6 +28,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class FlywayMigrateTest {
 
+    /** How long the report holds its lock once the migration queued behind it. */
+    private static final Duration BLOCKER_HOLD = Duration.ofSeconds(5);
+
     private static final String V1 = "create table orders (id bigint primary key, status text);\n"
             + "insert into orders select g, 'new' from generate_series(1, 1000) g;\n";
     private static final String V2 = "ALTER TABLE orders ADD COLUMN note text;\n";
@@ -64,7 +67,7 @@ class FlywayMigrateTest {
         try (LogCapture log = LogCapture.of("dev.locksafe");
              BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
-            report.releaseAfter(Duration.ofSeconds(5));
+            report.releaseAfterWaitedFor(BLOCKER_HOLD);
             result = flyway(db, files, fastRetries()).migrate();
             worst = app.worstMillis();
 
@@ -78,7 +81,8 @@ class FlywayMigrateTest {
         assertThat(result.migrationsExecuted).isEqualTo(1);
         assertThat(historyRows(db, "2")).isEqualTo(1);
         assertThat(db.hasColumn("orders", "note")).isTrue();
-        assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 250);
+        // the product's claim: about one lock_timeout (200 ms), with room for a busy 2-core machine
+        assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 400);
     }
 
     @Test
@@ -93,13 +97,14 @@ class FlywayMigrateTest {
              BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
             await().until(() -> app.queries() > 0);
-            report.releaseAfter(Duration.ofSeconds(5));
+            report.releaseAfterWaitedFor(BLOCKER_HOLD);
             flyway(db, files, disabled).migrate();
             worst = app.worstMillis();
             assertThat(log.messagesContaining("attempt")).isEmpty();
             assertThat(log.messagesContaining("disabled by flyway.locksafe.enabled=false")).isNotEmpty();
         }
-        assertThat(worst).as("slowest application query (ms)").isGreaterThan(3_500);
+        // the blocker's 5 s count from when the migration queued, so the plain tool queues for all of them
+        assertThat(worst).as("slowest application query (ms)").isGreaterThan(BLOCKER_HOLD.toMillis() - 1_000);
         assertThat(historyRows(db, "2")).isEqualTo(1);
     }
 

@@ -17,6 +17,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class LiquibaseUpdateTest {
 
+    /** How long the report holds its lock once the migration queued behind it. */
+    private static final Duration BLOCKER_HOLD = Duration.ofSeconds(5);
+
     private static final String XML_HEAD = "<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\"\n"
             + "  xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n"
             + "  xsi:schemaLocation=\"http://www.liquibase.org/xml/ns/dbchangelog"
@@ -52,7 +55,7 @@ class LiquibaseUpdateTest {
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
             await().until(() -> app.queries() > 0);
-            report.releaseAfter(Duration.ofSeconds(5));
+            report.releaseAfterWaitedFor(BLOCKER_HOLD);
             liquibase.update("changelog.sql", fastRetries());
             worst = app.worstMillis();
             assertThat(liquibase.console())
@@ -63,7 +66,8 @@ class LiquibaseUpdateTest {
         }
         assertThat(changelogRows(db, "add-note")).isOne();
         assertThat(db.hasColumn("orders", "note")).isTrue();
-        assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 250);
+        // the product's claim: about one lock_timeout (200 ms), with room for a busy 2-core machine
+        assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 400);
     }
 
     @Test
@@ -75,12 +79,13 @@ class LiquibaseUpdateTest {
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              AppLoad app = AppLoad.start(db, "select status from orders where id = 7")) {
             await().until(() -> app.queries() > 0);
-            report.releaseAfter(Duration.ofSeconds(5));
+            report.releaseAfterWaitedFor(BLOCKER_HOLD);
             liquibase.update("changelog.sql", Map.of("liquibase.locksafe.enabled", "false"));
             worst = app.worstMillis();
             assertThat(liquibase.console()).doesNotContain("LockSafe");
         }
-        assertThat(worst).as("slowest application query (ms)").isGreaterThan(3_500);
+        // the blocker's 5 s count from when the migration queued, so the plain tool queues for all of them
+        assertThat(worst).as("slowest application query (ms)").isGreaterThan(BLOCKER_HOLD.toMillis() - 1_000);
         assertThat(changelogRows(db, "add-note")).isOne();
     }
 

@@ -119,6 +119,16 @@ public final class BlockingSession implements AutoCloseable {
         });
     }
 
+    /**
+     * Holds the lock for {@code hold} from the moment another session first queues behind it (seen in
+     * {@code pg_locks} through {@code pg_blocking_pids}), then releases it, on another thread. However
+     * long the waiter took to start, it waits the same {@code hold}.
+     */
+    public CompletableFuture<Void> releaseAfterWaitedFor(Duration hold) {
+        return CompletableFuture.runAsync(this::awaitBlockedSessions).thenRunAsync(this::releaseUnchecked,
+                CompletableFuture.delayedExecutor(hold.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     /** Releases the lock after {@code delay}, on another thread. */
     public CompletableFuture<Void> releaseAfter(Duration delay) {
         return CompletableFuture.runAsync(this::releaseUnchecked,
