@@ -49,12 +49,12 @@ final class BlockerProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BlockerProbe.class);
 
     /** The server cancels a lookup query after this long. */
-    static final int QUERY_TIMEOUT_SECONDS = 2;
+    private static final int QUERY_TIMEOUT_SECONDS = 2;
     /**
      * Behind the query timeout: a lookup that has had no answer after this long (its cancel request
      * lost in a pooler's queue, say) drops its connection; the next poll opens a new one.
      */
-    static final int NETWORK_TIMEOUT_MILLIS = 3_000;
+    private static final int NETWORK_TIMEOUT_MILLIS = 3_000;
 
     private static final String QUERY = "select a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''),"
             + " coalesce(a.state, ''),"

@@ -5,6 +5,7 @@ import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.internal.LoggingAttemptListener;
+import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.Collections;
@@ -25,9 +26,6 @@ import org.flywaydb.core.api.configuration.Configuration;
  * cannot leak.
  */
 final class MigrationSession {
-
-    /** How long opening the blocker-lookup connection may take, in seconds (pgjdbc's unit). */
-    private static final String PROBE_CONNECT_TIMEOUT_SECONDS = "5";
 
     private static final Map<Connection, MigrationSession> BY_CONNECTION =
             Collections.synchronizedMap(new WeakHashMap<>());
@@ -107,11 +105,7 @@ final class MigrationSession {
             if (configuration.getPassword() != null) {
                 props.setProperty("password", configuration.getPassword());
             }
-            props.setProperty("ApplicationName", "locksafe-probe");
-            // the lookup may fail or come late, never hang: bound the connect (a URL's own values win)
-            props.setProperty("connectTimeout", PROBE_CONNECT_TIMEOUT_SECONDS);
-            props.setProperty("loginTimeout", PROBE_CONNECT_TIMEOUT_SECONDS);
-            return DriverManager.getConnection(url, props);
+            return DriverManager.getConnection(url, ProbeDriverProperties.of(props));
         };
     }
 }

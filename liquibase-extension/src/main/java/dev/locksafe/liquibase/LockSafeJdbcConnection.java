@@ -1,6 +1,7 @@
 package dev.locksafe.liquibase;
 
 import dev.locksafe.ConnectionSource;
+import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Driver;
 import java.util.Properties;
 import liquibase.database.jvm.JdbcConnection;
@@ -36,14 +37,7 @@ public class LockSafeJdbcConnection extends JdbcConnection {
         super.open(url, driverObject, driverProperties);
         this.url = url;
         this.driver = driverObject;
-        this.properties = new Properties();
-        if (driverProperties != null) {
-            this.properties.putAll(driverProperties);
-        }
-        this.properties.setProperty("ApplicationName", "locksafe-probe");
-        // the lookup may fail or come late, never hang: bound the connect unless the user bounded it already
-        this.properties.putIfAbsent("connectTimeout", "5");
-        this.properties.putIfAbsent("loginTimeout", "5");
+        this.properties = ProbeDriverProperties.of(driverProperties);
     }
 
     /** Opens connections like this one, or {@code null} when it was not opened from a URL. */
