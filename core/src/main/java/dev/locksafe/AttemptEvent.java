@@ -36,6 +36,9 @@ public final class AttemptEvent {
     private final String errorMessage;
     private final Duration attemptDuration;
     private final Duration nextDelay;
+    private final boolean waitsForBlockers;
+    private final Duration waitedBefore;
+    private final boolean waitedForBlockers;
     private final List<Blocker> blockers;
     private final Duration elapsed;
     private final Instant timestamp;
@@ -47,11 +50,17 @@ public final class AttemptEvent {
      * @param sqlState     the retryable SQLSTATE found in the cause chain, {@code null} on success
      * @param errorMessage the database's message for that error, {@code null} on success
      * @param attemptDuration how long this attempt ran (for a failed one: mostly waiting for a lock)
-     * @param nextDelay    the wait before the next attempt; zero unless {@link Type#RETRY}
+     * @param nextDelay    the wait before the next attempt (its upper bound when {@code waitsForBlockers});
+     *                     zero unless {@link Type#RETRY}
+     * @param waitsForBlockers {@link Type#RETRY} only: the next attempt starts as soon as every blocking
+     *                     transaction seen has ended, {@code nextDelay} at the latest
+     * @param waitedBefore how long the engine waited before this attempt; zero for the first
+     * @param waitedForBlockers that wait was one that ends when the blockers end
      */
     public AttemptEvent(Type type, String tool, String unitId, int attempt, int maxAttempts, Duration lockTimeout,
                         String statement, String sqlState, String errorMessage, Duration attemptDuration,
-                        Duration nextDelay, List<Blocker> blockers, Duration elapsed, Instant timestamp) {
+                        Duration nextDelay, boolean waitsForBlockers, Duration waitedBefore, boolean waitedForBlockers,
+                        List<Blocker> blockers, Duration elapsed, Instant timestamp) {
         this.type = Objects.requireNonNull(type, "type");
         this.tool = Objects.requireNonNull(tool, "tool");
         this.attemptDuration = Objects.requireNonNull(attemptDuration, "attemptDuration");
@@ -63,6 +72,9 @@ public final class AttemptEvent {
         this.sqlState = sqlState;
         this.errorMessage = errorMessage;
         this.nextDelay = Objects.requireNonNull(nextDelay, "nextDelay");
+        this.waitsForBlockers = waitsForBlockers;
+        this.waitedBefore = Objects.requireNonNull(waitedBefore, "waitedBefore");
+        this.waitedForBlockers = waitedForBlockers;
         this.blockers = List.copyOf(blockers);
         this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
         this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
@@ -118,9 +130,32 @@ public final class AttemptEvent {
         return Optional.ofNullable(errorMessage);
     }
 
-    /** The wait before the next attempt; zero unless {@link Type#RETRY}. */
+    /**
+     * The wait before the next attempt; zero unless {@link Type#RETRY}. When {@link #waitsForBlockers()},
+     * its upper bound: the next attempt starts as soon as the blockers have ended.
+     */
     public Duration nextDelay() {
         return nextDelay;
+    }
+
+    /**
+     * {@link Type#RETRY} only: whether the wait before the next attempt ends as soon as every blocking
+     * transaction seen in this attempt has ended (the engine watches them from its lookup connection), or
+     * is a blind backoff (no lookup connection, {@code logBlockers=false}, no blocker seen, or a blocker
+     * whose session this user may not see).
+     */
+    public boolean waitsForBlockers() {
+        return waitsForBlockers;
+    }
+
+    /** How long the engine really waited before this attempt; zero for the first attempt. */
+    public Duration waitedBefore() {
+        return waitedBefore;
+    }
+
+    /** Whether the wait before this attempt was one that ends when the blockers end ({@link #waitsForBlockers()}). */
+    public boolean waitedForBlockers() {
+        return waitedForBlockers;
     }
 
     /** The sessions that blocked this attempt; empty when none were seen or lookup is off. */
@@ -141,6 +176,7 @@ public final class AttemptEvent {
     @Override
     public String toString() {
         return "AttemptEvent{" + type + ' ' + tool + ' ' + unitId + " attempt " + attempt + '/' + maxAttempts
-                + ", sqlState=" + sqlState + ", nextDelay=" + nextDelay + ", blockers=" + blockers + '}';
+                + ", sqlState=" + sqlState + ", nextDelay=" + nextDelay + (waitsForBlockers ? " or until blockers end" : "")
+                + ", blockers=" + blockers + '}';
     }
 }

@@ -1,11 +1,13 @@
 package dev.locksafe;
 
 import dev.locksafe.internal.RetryEngine;
+import dev.locksafe.internal.ThreadSleeper;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -112,6 +114,15 @@ public interface LockSafe extends AutoCloseable {
     interface Sleeper {
         /** Sleeps {@code duration}. */
         void sleep(Duration duration) throws InterruptedException;
+
+        /**
+         * Sleeps {@code duration} at most, and returns as soon as {@code wakeUp} completes normally (the
+         * blockers of the failed attempt have ended). The default ignores {@code wakeUp} and sleeps the whole
+         * {@code duration}, so a sleeper written for a test stays deterministic; the built-in sleeper wakes up.
+         */
+        default void sleep(Duration duration, CompletableFuture<?> wakeUp) throws InterruptedException {
+            sleep(duration);
+        }
     }
 
     /** Builds a {@link LockSafe}. Not thread-safe. */
@@ -121,7 +132,7 @@ public interface LockSafe extends AutoCloseable {
         private String tool = "api";
         private ConnectionSource probeConnections;
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
+        private Sleeper sleeper = new ThreadSleeper();
 
         private Builder(LockSafeSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings");
@@ -147,7 +158,8 @@ public interface LockSafe extends AutoCloseable {
 
         /**
          * Where a second connection comes from for looking up blocking sessions while a statement
-         * waits; without one, events carry no blockers.
+         * waits, and for telling when they have ended, so that the next attempt starts then rather than
+         * after a blind backoff; without one, events carry no blockers and every wait is the full backoff.
          */
         public Builder probeConnections(ConnectionSource source) {
             this.probeConnections = source;
@@ -160,7 +172,10 @@ public interface LockSafe extends AutoCloseable {
             return this;
         }
 
-        /** How the engine waits between attempts; default {@link Thread#sleep(long)}. */
+        /**
+         * How the engine waits between attempts; default: the calling thread sleeps, and wakes up as soon as
+         * the blockers of the failed attempt have ended.
+         */
         public Builder sleeper(Sleeper sleeper) {
             this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;

@@ -12,7 +12,7 @@ class AttemptListenersTest {
 
     private static AttemptEvent event() {
         return new AttemptEvent(AttemptEvent.Type.SUCCESS, "api", "V1", 1, 10, Duration.ofMillis(200), null, null, null,
-                Duration.ofMillis(3), Duration.ZERO, List.of(), Duration.ofMillis(3), Instant.now());
+                Duration.ofMillis(3), Duration.ZERO, false, Duration.ZERO, false, List.of(), Duration.ofMillis(3), Instant.now());
     }
 
     @Test

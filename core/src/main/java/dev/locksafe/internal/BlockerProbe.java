@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * watch that polls, from a second connection, every quarter of the lock timeout (10ms to 500ms) and
  * keeps the last non-empty answer. The first poll comes after one interval, so a migration that does
  * not wait costs no query at all.
+ *
+ * <p>After a failed attempt, {@link #whenEnded} tells from the same connection when the blocking
+ * transactions seen have ended, so that the engine starts the next attempt then instead of sleeping
+ * its whole backoff.
  *
  * <p>The lookup may fail or come late; the migration never waits for it. The second connection can
  * be slow to open or to answer (a pool with no free connection, PgBouncer queueing the lookup behind
@@ -56,11 +61,31 @@ final class BlockerProbe implements AutoCloseable {
      */
     private static final int NETWORK_TIMEOUT_MILLIS = 3_000;
 
+    /**
+     * What tells one blocking transaction from a later one of the same session (or of a new session that
+     * got the same pid): the backend's and the transaction's start, in microseconds. The same expressions
+     * are compared in {@link #ENDED}, so a server that computes them in floating point still compares
+     * equal values. Null (another user's session, without {@code pg_read_all_stats}) means unknown.
+     */
+    private static final String IDENTITY_COLUMNS = "(extract(epoch from a.backend_start) * 1000000)::bigint,"
+            + " (extract(epoch from a.xact_start) * 1000000)::bigint";
+
+    /** How many of the given blocking transactions are still open: one query for all of them. */
+    private static final String ENDED = "select count(*) from pg_stat_activity a"
+            + " join unnest(?::int[], ?::bigint[], ?::bigint[]) as b(pid, backend_start, xact_start)"
+            + " on a.pid = b.pid"
+            + " and (extract(epoch from a.backend_start) * 1000000)::bigint = b.backend_start"
+            + " and (extract(epoch from a.xact_start) * 1000000)::bigint = b.xact_start";
+
+    /** How often {@link #whenEnded} asks whether the blockers are gone. */
+    private static final long ENDED_POLL_MILLIS = 25;
+
     private static final String QUERY = "select a.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''),"
             + " coalesce(a.state, ''),"
             + " coalesce((extract(epoch from clock_timestamp() - a.xact_start) * 1000)::bigint, 0),"
             + " coalesce(a.wait_event_type || ':' || a.wait_event, ''), coalesce(a.query, ''),"
-            + " coalesce(w.query, '')"
+            + " coalesce(w.query, ''),"
+            + " " + IDENTITY_COLUMNS
             + " from pg_stat_activity w"
             + " cross join lateral unnest(pg_blocking_pids(w.pid)) as b(pid)"
             + " join pg_stat_activity a on a.pid = b.pid"
@@ -109,6 +134,7 @@ final class BlockerProbe implements AutoCloseable {
         private final ScheduledFuture<?> future;
         private volatile boolean stopped;
         private volatile List<Blocker> blockers = List.of();
+        private volatile List<Transaction> transactions = List.of();
         private volatile String waitingStatement;
 
         private Watch(ScheduledFuture<?> future) {
@@ -133,6 +159,18 @@ final class BlockerProbe implements AutoCloseable {
         String waitingStatement() {
             return waitingStatement;
         }
+
+        /**
+         * The blocking transactions last seen, each identified well enough to tell when it has ended; empty
+         * when none was seen or when any of them could not be identified (its details not visible to this user).
+         */
+        List<Transaction> transactions() {
+            return transactions;
+        }
+    }
+
+    /** One blocking transaction: its session's pid and start, and its own start (epoch microseconds). */
+    record Transaction(int pid, long backendStart, long transactionStart) {
     }
 
     Watch watch(int pid, Duration lockTimeout) {
@@ -150,28 +188,49 @@ final class BlockerProbe implements AutoCloseable {
         return RUNNING_WATCHES.get();
     }
 
-    /** On the timer: starts a lookup unless one is in flight; never does I/O itself. */
+    /** On the timer: asks for the watched session's blockers. */
     private void poll(int pid, Watch watch) {
         if (watch == null || watch.stopped) {
             return;
         }
+        ask(c -> {
+            if (!watch.stopped) {
+                query(c, pid, watch);
+            }
+        });
+    }
+
+    /**
+     * Starts {@code question} on a lookup thread unless one is in flight (then this turn is skipped); never
+     * does I/O itself. Returns {@code false} when the probe cannot ask at all: closed, or no connection.
+     */
+    private boolean ask(Question question) {
         synchronized (state) {
-            if (unavailable || closed || inFlight) {
-                return;
+            if (unavailable || closed) {
+                return false;
+            }
+            if (inFlight) {
+                return true;
             }
             inFlight = true;
         }
         try {
-            Threads.LOOKUPS.execute(() -> lookup(pid, watch));
+            Threads.LOOKUPS.execute(() -> lookup(question));
         } catch (RejectedExecutionException e) {
             synchronized (state) {
-                inFlight = false; // every lookup thread is busy: skip this poll
+                inFlight = false; // every lookup thread is busy: skip this turn
             }
         }
+        return true;
     }
 
-    /** On a lookup thread. */
-    private void lookup(int pid, Watch watch) {
+    /** A question for the server, asked on the probe connection. */
+    private interface Question {
+        void ask(Connection c) throws SQLException;
+    }
+
+    /** On a lookup thread, with {@code inFlight} set by the caller: opens the connection if need be, asks. */
+    private void lookup(Question question) {
         Connection c;
         synchronized (state) {
             c = connection;
@@ -187,8 +246,8 @@ final class BlockerProbe implements AutoCloseable {
                 }
                 opening = false;
             }
-            if (!watch.stopped && !isClosed()) {
-                query(c, pid, watch);
+            if (!isClosed()) {
+                question.ask(c);
             }
         } catch (SQLException | RuntimeException e) {
             synchronized (state) {
@@ -242,6 +301,8 @@ final class BlockerProbe implements AutoCloseable {
 
     private static void query(Connection c, int pid, Watch watch) throws SQLException {
         List<Blocker> found = new ArrayList<>();
+        List<Transaction> transactions = new ArrayList<>();
+        boolean allIdentified = true;
         String waiting = null;
         try (PreparedStatement ps = c.prepareStatement(QUERY)) {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
@@ -252,12 +313,73 @@ final class BlockerProbe implements AutoCloseable {
                             Duration.ofMillis(Math.max(0, rs.getLong(5))), rs.getString(6),
                             Text.shortenSql(rs.getString(7))));
                     waiting = rs.getString(8);
+                    long backendStart = rs.getLong(9);
+                    boolean identified = !rs.wasNull();
+                    long transactionStart = rs.getLong(10);
+                    identified &= !rs.wasNull();
+                    if (identified) {
+                        transactions.add(new Transaction(rs.getInt(1), backendStart, transactionStart));
+                    }
+                    allIdentified &= identified;
                 }
             }
         }
         if (!found.isEmpty() && !watch.stopped) {
             watch.blockers = List.copyOf(found);
+            watch.transactions = allIdentified ? List.copyOf(transactions) : List.of();
             watch.waitingStatement = Text.shortenSql(waiting);
+        }
+    }
+
+    /**
+     * Completes normally once every one of {@code transactions} has ended (its session is gone, or it runs
+     * another transaction now), asking the server every {@value #ENDED_POLL_MILLIS} ms from the probe
+     * connection, one lookup in flight at most, like the watches. Completes exceptionally when the probe
+     * cannot ask (closed, no connection). Never completes on its own otherwise: the caller bounds the wait
+     * and cancels the future, which stops the polling.
+     */
+    CompletableFuture<Void> whenEnded(List<Transaction> transactions) {
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        if (transactions.isEmpty()) {
+            ended.complete(null);
+            return ended;
+        }
+        ScheduledFuture<?> polling = Threads.TIMER.scheduleWithFixedDelay(() -> {
+            if (ended.isDone()) {
+                return;
+            }
+            boolean asked = ask(c -> {
+                if (!ended.isDone() && stillOpen(c, transactions) == 0) {
+                    ended.complete(null);
+                }
+            });
+            if (!asked) {
+                ended.completeExceptionally(new IllegalStateException("LockSafe: the blocker probe cannot ask the server"));
+            }
+        }, ENDED_POLL_MILLIS, ENDED_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        ended.whenComplete((done, failure) -> polling.cancel(false));
+        return ended;
+    }
+
+    private static int stillOpen(Connection c, List<Transaction> transactions) throws SQLException {
+        Object[] pids = new Object[transactions.size()];
+        Object[] backendStarts = new Object[transactions.size()];
+        Object[] transactionStarts = new Object[transactions.size()];
+        for (int i = 0; i < transactions.size(); i++) {
+            Transaction t = transactions.get(i);
+            pids[i] = t.pid();
+            backendStarts[i] = t.backendStart();
+            transactionStarts[i] = t.transactionStart();
+        }
+        try (PreparedStatement ps = c.prepareStatement(ENDED)) {
+            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            ps.setArray(1, c.createArrayOf("int4", pids));
+            ps.setArray(2, c.createArrayOf("int8", backendStarts));
+            ps.setArray(3, c.createArrayOf("int8", transactionStarts));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
         }
     }
 

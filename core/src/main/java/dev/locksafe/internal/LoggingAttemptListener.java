@@ -13,7 +13,7 @@ import org.slf4j.MDC;
 public final class LoggingAttemptListener implements AttemptListener {
 
     private static final String RETRY = "LockSafe: {} attempt {}/{} failed: {} (SQLSTATE {}) with lock_timeout {};"
-            + " locks released, retrying in {}. Statement: {}. Blocked by: {}";
+            + " locks released, retrying {}. Statement: {}. Blocked by: {}";
     private static final String SUCCESS = "LockSafe: {} succeeded on attempt {}/{} after {}";
     private static final String EXHAUSTED = "LockSafe: {} gave up after {} in {}: {} (SQLSTATE {})"
             + " with lock_timeout {}. Statement: {}. Blocked by: {}";
@@ -39,7 +39,7 @@ public final class LoggingAttemptListener implements AttemptListener {
     @Override
     public void onRetry(AttemptEvent e) {
         withMdc(e, "retry", () -> sink.warn(RETRY, Text.oneLine(e.unitId()), e.attempt(), e.maxAttempts(), Text.oneLine(e.errorMessage().orElse("?")),
-                e.sqlState().orElse("?"), lockTimeout(e), seconds(e.nextDelay()),
+                e.sqlState().orElse("?"), lockTimeout(e), when(e),
                 e.statement().orElse("unknown"), blockers(e.blockers())));
     }
 
@@ -75,6 +75,15 @@ public final class LoggingAttemptListener implements AttemptListener {
                 }
             }
         }
+    }
+
+    /** "in 0.419s", or "when the blocking transaction ends, within 4.000s". */
+    private static String when(AttemptEvent e) {
+        if (!e.waitsForBlockers()) {
+            return "in " + seconds(e.nextDelay());
+        }
+        return (e.blockers().size() == 1 ? "when the blocking transaction ends" : "when the blocking transactions end")
+                + ", within " + seconds(e.nextDelay());
     }
 
     private static String lockTimeout(AttemptEvent e) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -228,6 +229,7 @@ public final class RetryEngine implements LockSafe {
     private final class Attempt {
         private BlockerProbe.Watch watch = BlockerProbe.Watch.none();
         private List<Blocker> blockers = List.of();
+        private List<BlockerProbe.Transaction> transactions = List.of();
         private String waitingStatement;
 
         void watch(int pid, Duration lockTimeout) {
@@ -238,6 +240,7 @@ public final class RetryEngine implements LockSafe {
             List<Blocker> seen = watch.stop();
             if (!seen.isEmpty()) {
                 blockers = seen;
+                transactions = watch.transactions();
                 waitingStatement = watch.waitingStatement();
             }
         }
@@ -260,16 +263,17 @@ public final class RetryEngine implements LockSafe {
         Objects.requireNonNull(work, "work");
         Retry.AsyncContext<T> context = Retry.of("locksafe", retryConfig).asyncContext();
         Instant start = clock.instant();
+        Waited waited = Waited.NOTHING;
         for (int attempt = 1; ; attempt++) {
             Duration lockTimeout = settings.lockTimeoutForAttempt(attempt).orElse(null);
             Attempt tracker = new Attempt();
             Instant attemptStart = clock.instant();
+            EventFactory events = new EventFactory(unitId, attempt, lockTimeout, attemptStart, start, waited);
             try {
                 T result = mode.attempt(lockTimeout, attempt >= settings.maxAttempts(), tracker, work);
-                int n = attempt;
-                AttemptEvent success = event(n == 1 ? AttemptEvent.Type.SUCCESS : AttemptEvent.Type.SUCCESS_AFTER_RETRY,
-                        unitId.get(), n, lockTimeout, statement, null, null, attemptStart, Duration.ZERO, List.of(), start);
-                if (n > 1) {
+                AttemptEvent success = events.create(attempt == 1 ? AttemptEvent.Type.SUCCESS
+                        : AttemptEvent.Type.SUCCESS_AFTER_RETRY, statement, null, null, List.of(), Duration.ZERO, false);
+                if (attempt > 1) {
                     notify(success, AttemptListener::onSuccessAfterRetry);
                 }
                 notify(success, AttemptListener::onSuccess);
@@ -284,40 +288,83 @@ public final class RetryEngine implements LockSafe {
                 String message = SqlStates.messageOf(failure, sqlState);
                 String failedStatement = statement != null ? statement : tracker.waitingStatement;
                 List<Blocker> blockers = tracker.blockers;
-                int n = attempt;
                 if (delay < 0) {
-                    AttemptEvent exhausted = event(AttemptEvent.Type.EXHAUSTED, unitId.get(), n, lockTimeout,
-                            failedStatement, sqlState, message, attemptStart, Duration.ZERO, blockers, start);
+                    AttemptEvent exhausted = events.create(AttemptEvent.Type.EXHAUSTED, failedStatement, sqlState,
+                            message, blockers, Duration.ZERO, false);
                     notify(exhausted, AttemptListener::onExhausted);
-                    throw new LockRetriesExhaustedException(exhausted.unitId(), n, exhausted.elapsed(), blockers, failedStatement,
-                            lockTimeout, sqlState, failure);
+                    throw new LockRetriesExhaustedException(exhausted.unitId(), attempt, exhausted.elapsed(), blockers,
+                            failedStatement, lockTimeout, sqlState, failure);
                 }
-                Duration wait = Duration.ofMillis(delay);
-                notify(event(AttemptEvent.Type.RETRY, unitId.get(), n, lockTimeout, failedStatement, sqlState,
-                        message, attemptStart, wait, blockers, start), AttemptListener::onRetry);
-                sleep(unitId.get(), attempt, wait, failure);
+                Duration backoff = Duration.ofMillis(delay);
+                // the next attempt can start the moment the blockers are gone, when the probe can tell that
+                boolean forBlockers = probe != null && !tracker.transactions.isEmpty();
+                notify(events.create(AttemptEvent.Type.RETRY, failedStatement, sqlState, message, blockers, backoff,
+                        forBlockers), AttemptListener::onRetry);
+                Instant waitStart = clock.instant();
+                sleep(unitId.get(), attempt, backoff, forBlockers ? probe.whenEnded(tracker.transactions) : null,
+                        failure);
+                waited = new Waited(Duration.between(waitStart, clock.instant()), forBlockers);
             }
         }
     }
 
-    private void sleep(String unitId, int attempt, Duration wait, Exception failure) throws SQLException {
+    /** The wait before an attempt, as events report it. */
+    private record Waited(Duration duration, boolean forBlockers) {
+        static final Waited NOTHING = new Waited(Duration.ZERO, false);
+    }
+
+    /**
+     * Waits {@code backoff}, or less when {@code blockersEnded} completes first. The future is cancelled
+     * when the wait is over, which stops its polling.
+     */
+    private void sleep(String unitId, int attempt, Duration backoff, CompletableFuture<Void> blockersEnded,
+                       Exception failure) throws SQLException {
         try {
-            sleeper.sleep(wait);
+            if (blockersEnded == null) {
+                sleeper.sleep(backoff);
+            } else {
+                sleeper.sleep(backoff, blockersEnded);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             SQLException interrupted = new SQLException("LockSafe: " + unitId + " was interrupted while waiting to retry"
                     + " after attempt " + attempt, "57014", e);
             interrupted.addSuppressed(failure);
             throw interrupted;
+        } finally {
+            if (blockersEnded != null) {
+                blockersEnded.cancel(false);
+            }
         }
     }
 
-    private AttemptEvent event(AttemptEvent.Type type, String unitId, int attempt, Duration lockTimeout,
-                               String statement, String sqlState, String message, Instant attemptStart,
-                               Duration nextDelay, List<Blocker> blockers, Instant start) {
-        Instant now = clock.instant();
-        return new AttemptEvent(type, tool, unitId, attempt, settings.maxAttempts(), lockTimeout, statement, sqlState,
-                message, Duration.between(attemptStart, now), nextDelay, blockers, Duration.between(start, now), now);
+    /** Builds the events of one attempt. */
+    private final class EventFactory {
+        /** Asked when an event is built: an adapter may learn the unit's name only once its work has run. */
+        private final Supplier<String> unitId;
+        private final int attempt;
+        private final Duration lockTimeout;
+        private final Instant attemptStart;
+        private final Instant start;
+        private final Waited waitedBefore;
+
+        EventFactory(Supplier<String> unitId, int attempt, Duration lockTimeout, Instant attemptStart, Instant start,
+                     Waited waitedBefore) {
+            this.unitId = unitId;
+            this.attempt = attempt;
+            this.lockTimeout = lockTimeout;
+            this.attemptStart = attemptStart;
+            this.start = start;
+            this.waitedBefore = waitedBefore;
+        }
+
+        AttemptEvent create(AttemptEvent.Type type, String statement, String sqlState, String message,
+                            List<Blocker> blockers, Duration nextDelay, boolean waitsForBlockers) {
+            Instant now = clock.instant();
+            return new AttemptEvent(type, tool, unitId.get(), attempt, settings.maxAttempts(), lockTimeout, statement,
+                    sqlState, message, Duration.between(attemptStart, now), nextDelay, waitsForBlockers,
+                    waitedBefore.duration(), waitedBefore.forBlockers(), blockers, Duration.between(start, now), now);
+        }
     }
 
     private void notify(AttemptEvent event, BiConsumer<AttemptListener, AttemptEvent> call) {

@@ -22,7 +22,9 @@ import java.util.Objects;
  *   <tr><td>{@value #LOCK_TIMEOUTS}</td><td>counter</td><td>{@code sqlstate}</td>
  *       <td>failed attempts by the retryable error (55P03: lock_timeout fired)</td></tr>
  *   <tr><td>{@value #LOCK_WAIT}</td><td>timer</td><td></td><td>time spent in failed attempts, waiting for locks</td></tr>
- *   <tr><td>{@value #BACKOFF}</td><td>timer</td><td></td><td>time spent backing off between attempts</td></tr>
+ *   <tr><td>{@value #BACKOFF}</td><td>timer</td><td>{@code wait} = blockers | backoff</td><td>time really
+ *       waited between attempts: {@code blockers} when the wait ended as soon as the blocking transactions
+ *       did (at most the backoff), {@code backoff} for a blind wait of the full backoff</td></tr>
  *   <tr><td>{@value #EXHAUSTIONS}</td><td>counter</td><td></td><td>migrations that gave up</td></tr>
  * </table>
  */
@@ -48,19 +50,20 @@ public final class LockSafeMetrics implements AttemptListener {
     @Override
     public void onSuccess(AttemptEvent e) {
         attempts(e, "success").increment();
+        waited(e);
     }
 
     @Override
     public void onRetry(AttemptEvent e) {
         attempts(e, "retry").increment();
         failed(e);
-        Timer.builder(BACKOFF).description("Time LockSafe waited between attempts, holding no lock")
-                .tags(tags(e)).register(registry).record(e.nextDelay());
+        waited(e);
     }
 
     @Override
     public void onExhausted(AttemptEvent e) {
         attempts(e, "exhausted").increment();
+        waited(e);
         failed(e);
         Counter.builder(EXHAUSTIONS).description("Migrations LockSafe gave up on after the last attempt")
                 .tags(tags(e)).register(registry).increment();
@@ -71,6 +74,15 @@ public final class LockSafeMetrics implements AttemptListener {
                 .tags(tags(e)).tag("sqlstate", e.sqlState().orElse("unknown")).register(registry).increment();
         Timer.builder(LOCK_WAIT).description("Time spent in failed attempts, mostly waiting for locks")
                 .tags(tags(e)).register(registry).record(e.attemptDuration());
+    }
+
+    /** The wait before the event's attempt, recorded once that attempt has ended (the first had none). */
+    private void waited(AttemptEvent e) {
+        if (e.attempt() > 1) {
+            Timer.builder(BACKOFF).description("Time LockSafe waited between attempts, holding no lock")
+                    .tags(tags(e)).tag("wait", e.waitedForBlockers() ? "blockers" : "backoff").register(registry)
+                    .record(e.waitedBefore());
+        }
     }
 
     private Counter attempts(AttemptEvent e, String outcome) {

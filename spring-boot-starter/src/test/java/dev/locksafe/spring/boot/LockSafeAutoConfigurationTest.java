@@ -77,7 +77,7 @@ class LockSafeAutoConfigurationTest {
 
     private static AttemptEvent success() {
         return new AttemptEvent(AttemptEvent.Type.SUCCESS, "flyway", "V1__x.sql", 1, 10, Duration.ofMillis(200), null,
-                null, null, Duration.ofMillis(2), Duration.ZERO, java.util.List.of(), Duration.ofMillis(2),
+                null, null, Duration.ofMillis(2), Duration.ZERO, false, Duration.ZERO, false, java.util.List.of(), Duration.ofMillis(2),
                 java.time.Instant.now());
     }
 
