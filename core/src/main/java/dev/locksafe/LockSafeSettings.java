@@ -279,8 +279,8 @@ public final class LockSafeSettings {
         private Duration maxLockTimeout = Duration.ofSeconds(5);
         private Duration statementTimeout;
         private int maxAttempts = 10;
-        private Duration initialBackoff = Duration.ofMillis(500);
-        private double backoffMultiplier = 2.0;
+        private Duration initialBackoff = Duration.ofSeconds(1);
+        private double backoffMultiplier = 3.0;
         private Duration maxBackoff = Duration.ofSeconds(30);
         private double jitter = 0.5;
         private Set<String> retrySqlStates = Set.of("55P03");

@@ -26,9 +26,9 @@ public enum Setting {
     /** Attempts in all, the first included. */
     MAX_ATTEMPTS("maxAttempts", "10", "Attempts in all, the first included."),
     /** Wait after the first failed attempt. */
-    INITIAL_BACKOFF("initialBackoff", "500ms", "Wait after the first failed attempt."),
+    INITIAL_BACKOFF("initialBackoff", "1s", "Longest wait after the first failed attempt."),
     /** Exponential growth of the wait between attempts. */
-    BACKOFF_MULTIPLIER("backoffMultiplier", "2.0", "Exponential growth of the wait."),
+    BACKOFF_MULTIPLIER("backoffMultiplier", "3.0", "Exponential growth of the wait."),
     /** Cap of one wait. */
     MAX_BACKOFF("maxBackoff", "30s", "Cap of one wait."),
     /** Randomization factor of each wait: 0.5 means anywhere in [0.5 x, 1.5 x]. */

@@ -25,8 +25,8 @@ class LockSafeSettingsTest {
         assertThat(s.maxLockTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(s.statementTimeout()).isEmpty();
         assertThat(s.maxAttempts()).isEqualTo(10);
-        assertThat(s.initialBackoff()).isEqualTo(Duration.ofMillis(500));
-        assertThat(s.backoffMultiplier()).isEqualTo(2.0);
+        assertThat(s.initialBackoff()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.backoffMultiplier()).isEqualTo(3.0);
         assertThat(s.maxBackoff()).isEqualTo(Duration.ofSeconds(30));
         assertThat(s.jitter()).isEqualTo(0.5);
         assertThat(s.retrySqlStates()).containsExactly("55P03");

@@ -34,10 +34,10 @@ public class LockSafeProperties {
     private int maxAttempts = 10;
 
     /** Wait after the first failed attempt. */
-    private Duration initialBackoff = Duration.ofMillis(500);
+    private Duration initialBackoff = Duration.ofSeconds(1);
 
     /** Exponential growth of the wait. */
-    private double backoffMultiplier = 2.0;
+    private double backoffMultiplier = 3.0;
 
     /** Cap of one wait. */
     private Duration maxBackoff = Duration.ofSeconds(30);
