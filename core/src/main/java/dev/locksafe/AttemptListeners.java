@@ -24,7 +24,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttemptListeners {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AttemptListeners.class);
+    /**
+     * Created on first use: a host without an SLF4J provider (the Liquibase command line) gets no SLF4J
+     * start-up warning from LockSafe unless LockSafe really logs through SLF4J.
+     */
+    private static final class Slf4j {
+        static final Logger LOG = LoggerFactory.getLogger(AttemptListeners.class);
+    }
     private static final List<AttemptListener> REGISTERED = new CopyOnWriteArrayList<>();
     private static volatile List<AttemptListener> discovered;
 
@@ -103,7 +109,7 @@ public final class AttemptListeners {
         try {
             call.accept(listener);
         } catch (RuntimeException e) {
-            LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
+            Slf4j.LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
         }
     }
 }

@@ -35,7 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class LockSafeSettings {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LockSafeSettings.class);
+    /**
+     * Created on first use: a host without an SLF4J provider (the Liquibase command line) gets no SLF4J
+     * start-up warning from LockSafe unless LockSafe really logs through SLF4J.
+     */
+    private static final class Slf4j {
+        static final Logger LOG = LoggerFactory.getLogger(LockSafeSettings.class);
+    }
 
     static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     static final Duration MAX_WAIT = Duration.ofHours(1);
@@ -101,7 +107,7 @@ public final class LockSafeSettings {
         for (Map.Entry<String, String> e : raw.entrySet()) {
             Setting setting = Setting.find(e.getKey()).orElse(null);
             if (setting == null) {
-                LOG.warn("LockSafe: ignoring unknown setting '{}'; did you mean '{}'?",
+                Slf4j.LOG.warn("LockSafe: ignoring unknown setting '{}'; did you mean '{}'?",
                         e.getKey(), closestKey(e.getKey()));
                 continue;
             }

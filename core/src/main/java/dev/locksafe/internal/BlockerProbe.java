@@ -19,8 +19,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Looks up who blocks a migration statement while it waits.
@@ -50,8 +48,6 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class BlockerProbe implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(BlockerProbe.class);
 
     /** The server cancels a lookup query after this long. */
     private static final int QUERY_TIMEOUT_SECONDS = 2;
@@ -118,6 +114,7 @@ final class BlockerProbe implements AutoCloseable {
     private static final AtomicInteger RUNNING_WATCHES = new AtomicInteger();
 
     private final ConnectionSource source;
+    private final LogSink log;
     /** Guards the fields below; never held while a connection is opened, queried or closed. */
     private final Object state = new Object();
     private Connection connection;
@@ -125,8 +122,9 @@ final class BlockerProbe implements AutoCloseable {
     private boolean unavailable;
     private boolean closed;
 
-    BlockerProbe(ConnectionSource source) {
+    BlockerProbe(ConnectionSource source, LogSink log) {
         this.source = source;
+        this.log = log;
     }
 
     /** The blockers of one attempt, as last seen. */
@@ -261,7 +259,7 @@ final class BlockerProbe implements AutoCloseable {
             abort(c);
             c = null;
             if (opening) {
-                LOG.warn("LockSafe: cannot look up blocking sessions ({}); attempts are reported without blockers",
+                log.warn("LockSafe: cannot look up blocking sessions ({}); attempts are reported without blockers",
                         Text.maskSecrets(String.valueOf(e.getMessage())));
             }
         } finally {

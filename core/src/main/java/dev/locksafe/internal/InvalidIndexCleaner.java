@@ -13,8 +13,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a retried {@code CREATE [UNIQUE] INDEX CONCURRENTLY} from leaving, or silently keeping, an
@@ -57,12 +55,12 @@ public final class InvalidIndexCleaner {
             + " and not exists (select 1 from pg_stat_progress_create_index p"
             + " where p.index_relid = i.indexrelid and p.pid <> pg_backend_pid())";
 
-    private static final Logger LOG = LoggerFactory.getLogger(InvalidIndexCleaner.class);
-
     private final String indexName;
     private final String table;
     private Set<Long> before = Set.of();
     private boolean pending;
+    /** The drop sent last, so that a drop that timed out is named as the statement that did. */
+    private String lastDrop;
 
     private InvalidIndexCleaner(String indexName, String table) {
         this.indexName = indexName;
@@ -105,11 +103,14 @@ public final class InvalidIndexCleaner {
      * (an INVALID index with the statement's index name), then notes the invalid indexes that remain.
      * A drop that fails here fails the attempt.
      */
-    void prepare(Connection c) throws SQLException {
+    void prepare(String unitId, Connection c, LogSink log) throws SQLException {
         List<Leftover> invalid = invalidIndexes(c);
         boolean earlierRunLeftover = indexName != null && invalid.stream().anyMatch(l -> indexName.equals(l.name));
         if (pending || earlierRunLeftover) {
-            dropLeftovers(c);
+            for (String index : dropLeftovers(c)) {
+                log.info("LockSafe: {} dropped the INVALID index {} left by {}", unitId, index,
+                        pending ? "an earlier attempt" : "an earlier run of this statement");
+            }
             pending = false;
             invalid = invalidIndexes(c);
         }
@@ -128,30 +129,36 @@ public final class InvalidIndexCleaner {
      * while it waits); a leftover that outlives even that is named with the statement that removes it.
      *
      * @param lastWait {@code null} between attempts; after the last attempt, how long the drop may wait
+     * @param log      where to say what was dropped, or could not be
      */
-    void dropLeftoversAfterFailure(String unitId, Connection c, Duration lastWait) {
+    void dropLeftoversAfterFailure(String unitId, Connection c, Duration lastWait, LogSink log) {
         try {
             if (lastWait != null) {
                 SessionTimeouts.apply(c, lastWait, null, false); // the attempt's restore puts the old value back
             }
             for (String index : dropLeftovers(c)) {
-                LOG.info("LockSafe: {} dropped the INVALID index {} left by the failed concurrent build", unitId, index);
+                log.info("LockSafe: {} dropped the INVALID index {} left by the failed concurrent build", unitId, index);
             }
             pending = false;
         } catch (SQLException e) {
             pending = true;
             if (lastWait == null) {
-                LOG.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
+                log.warn("LockSafe: {} could not drop the INVALID index left by the failed concurrent build yet ({});"
                         + " it is dropped before the next attempt", unitId, Text.shortenSql(e.getMessage()));
             } else {
                 List<String> left = leftoversOrNone(c);
-                LOG.warn("LockSafe: {} could not drop the INVALID index {} left by the failed concurrent build"
+                log.warn("LockSafe: {} could not drop the INVALID index {} left by the failed concurrent build"
                                 + " within {} ({}); the next run of this statement drops it first, or run: {}",
                         unitId, left.isEmpty() ? (indexName == null ? "(unnamed)" : indexName) : String.join(", ", left),
                         LoggingAttemptListener.seconds(lastWait), Text.shortenSql(e.getMessage()),
                         left.isEmpty() ? "DROP INDEX CONCURRENTLY IF EXISTS <index>;" : dropStatements(left));
             }
         }
+    }
+
+    /** The last {@code DROP INDEX CONCURRENTLY} sent by {@link #prepare} or after a failure, or {@code null}. */
+    String lastDrop() {
+        return lastDrop;
     }
 
     private List<String> leftoversOrNone(Connection c) {
@@ -187,10 +194,12 @@ public final class InvalidIndexCleaner {
      */
     private List<String> dropLeftovers(Connection c) throws SQLException {
         List<String> dropped = new ArrayList<>();
+        lastDrop = null;
         for (String index : leftovers(c)) {
             try (Statement st = c.createStatement()) {
                 // the name was quoted by the server's format('%I.%I') from the catalog, never by us
-                st.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
+                lastDrop = "DROP INDEX CONCURRENTLY IF EXISTS " + index;
+                st.execute(lastDrop);
             }
             dropped.add(index);
         }

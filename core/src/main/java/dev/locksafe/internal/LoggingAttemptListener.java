@@ -25,6 +25,11 @@ public final class LoggingAttemptListener implements AttemptListener {
         this.sink = sink;
     }
 
+    /** Where this listener writes; the engine writes its own warnings there too, so they reach the same output. */
+    LogSink sink() {
+        return sink;
+    }
+
     /** The default: SLF4J logger {@code dev.locksafe.LockSafe}. */
     public static LoggingAttemptListener slf4j() {
         return new LoggingAttemptListener(LogSink.of(LoggerFactory.getLogger("dev.locksafe.LockSafe")));

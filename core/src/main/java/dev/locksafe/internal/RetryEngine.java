@@ -35,13 +35,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetryEngine implements LockSafe {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RetryEngine.class);
+    /**
+     * Created on first use: a host without an SLF4J provider (the Liquibase command line) gets no SLF4J
+     * start-up warning from LockSafe unless LockSafe really logs through SLF4J.
+     */
+    private static final class Slf4j {
+        static final Logger LOG = LoggerFactory.getLogger(RetryEngine.class);
+    }
 
     private final LockSafeSettings settings;
     private final String tool;
     /** The engine's own listener, then every listener of {@link AttemptListeners}. */
     private final List<AttemptListener> listeners;
     private final BlockerProbe probe;
+    /**
+     * Where the engine, the blocker lookup and the index cleanup say what they do: the host tool's output
+     * when the engine's listener is LockSafe's logging listener (Flyway's or Liquibase's own log, which
+     * reaches their consoles without an SLF4J provider), SLF4J otherwise.
+     */
+    private final LogSink log;
     private final Clock clock;
     private final Sleeper sleeper;
     private final RetryConfig retryConfig;
@@ -52,7 +64,8 @@ public final class RetryEngine implements LockSafe {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tool = Objects.requireNonNull(tool, "tool");
         this.listeners = List.of(Objects.requireNonNull(listener, "listener"), AttemptListeners.global());
-        this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections) : null;
+        this.log = listener instanceof LoggingAttemptListener logging ? logging.sink() : LogSink.of(Slf4j.LOG);
+        this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections, log) : null;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.retryConfig = RetryConfig.custom()
@@ -139,12 +152,17 @@ public final class RetryEngine implements LockSafe {
                 Throwable failure = null;
                 try {
                     try {
+                        tracker.watch(previous.backendPid, lockTimeout); // the cleanup's drop can be blocked too
                         if (cleaner != null) {
                             // leftovers a previous attempt could not drop must go before the build runs again,
                             // or it fails with "already exists" (or, with IF NOT EXISTS, keeps the broken index)
-                            cleaner.prepare(connection);
+                            try {
+                                cleaner.prepare(unitId.get(), connection, log);
+                            } catch (SQLException e) {
+                                tracker.failedStatement = Text.shortenSql(cleaner.lastDrop()); // what timed out
+                                throw e;
+                            }
                         }
-                        tracker.watch(previous.backendPid, lockTimeout);
                         return w.run();
                     } finally {
                         tracker.stopWatch();
@@ -158,7 +176,7 @@ public final class RetryEngine implements LockSafe {
                             // after the last attempt nothing would come back for the leftover: wait for its drop
                             // (which blocks no reads or writes) up to maxBackoff, the longest wait LockSafe makes
                             cleaner.dropLeftoversAfterFailure(unitId.get(), connection,
-                                    last ? settings.maxBackoff() : null);
+                                    last ? settings.maxBackoff() : null, log);
                         }
                     } catch (RuntimeException cleanupFailure) {
                         failure.addSuppressed(cleanupFailure); // only ever runs after a failure
@@ -211,7 +229,7 @@ public final class RetryEngine implements LockSafe {
     private void warnSessionMoved(String unitId, int setBy, int restoredBy) {
         if (!sessionMovedWarned) {
             sessionMovedWarned = true;
-            LOG.warn("LockSafe: {} ran outside a transaction, and its lock_timeout was set by server process {} but"
+            log.warn("LockSafe: {} ran outside a transaction, and its lock_timeout was set by server process {} but"
                     + " restored by {}: this connection is not one server session (a transaction-mode pooler such as"
                     + " PgBouncer pool_mode=transaction?). There, settings for statements outside a transaction can"
                     + " reach other clients and miss the statement. Run such migrations on a direct or session-mode"
@@ -231,6 +249,8 @@ public final class RetryEngine implements LockSafe {
         private List<Blocker> blockers = List.of();
         private List<BlockerProbe.Transaction> transactions = List.of();
         private String waitingStatement;
+        /** Set when the attempt failed in a statement of LockSafe's own (a cleanup drop), not the unit's. */
+        private String failedStatement;
 
         void watch(int pid, Duration lockTimeout) {
             watch = probe == null ? BlockerProbe.Watch.none() : probe.watch(pid, lockTimeout);
@@ -286,7 +306,8 @@ public final class RetryEngine implements LockSafe {
                 }
                 long delay = context.onError(failure);
                 String message = SqlStates.messageOf(failure, sqlState);
-                String failedStatement = statement != null ? statement : tracker.waitingStatement;
+                String failedStatement = tracker.failedStatement != null ? tracker.failedStatement
+                        : statement != null ? statement : tracker.waitingStatement;
                 List<Blocker> blockers = tracker.blockers;
                 if (delay < 0) {
                     AttemptEvent exhausted = events.create(AttemptEvent.Type.EXHAUSTED, failedStatement, sqlState,
@@ -372,7 +393,7 @@ public final class RetryEngine implements LockSafe {
             try {
                 call.accept(listener, event);
             } catch (RuntimeException e) {
-                LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
+                log.warn("LockSafe: attempt listener {} failed ({}); the migration goes on", listener, e);
             }
         }
     }

@@ -27,14 +27,15 @@ public final class Text {
     }
 
     /**
-     * One line: whitespace collapsed, passwords masked, cut to {@link #MAX_SQL_LENGTH} characters with
-     * an ellipsis. Never splits a surrogate pair.
+     * One line: leading comments skipped (a licence header would otherwise fill the line), whitespace
+     * collapsed, passwords masked, cut to {@link #MAX_SQL_LENGTH} characters with an ellipsis. Never splits
+     * a surrogate pair.
      */
     public static String shortenSql(String sql) {
         if (sql == null) {
             return null;
         }
-        String oneLine = oneLine(maskSecrets(sql));
+        String oneLine = oneLine(maskSecrets(withoutLeadingComments(sql)));
         if (oneLine.length() <= MAX_SQL_LENGTH) {
             return oneLine;
         }
@@ -43,6 +44,45 @@ public final class Text {
             end--;
         }
         return oneLine.substring(0, end) + "...";
+    }
+
+    /**
+     * {@code sql} from its first token that is not a comment: {@code --} line comments and {@code /* *}{@code /}
+     * block comments (nested, as PostgreSQL allows) are skipped. Text that is all comment is returned as it is.
+     */
+    static String withoutLeadingComments(String sql) {
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char ch = sql.charAt(i);
+            if (Character.isWhitespace(ch)) {
+                i++;
+            } else if (sql.startsWith("--", i)) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? n : end + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int depth = 0;
+                int j = i;
+                while (j < n) {
+                    if (sql.startsWith("/*", j)) {
+                        depth++;
+                        j += 2;
+                    } else if (sql.startsWith("*/", j)) {
+                        depth--;
+                        j += 2;
+                        if (depth == 0) {
+                            break;
+                        }
+                    } else {
+                        j++;
+                    }
+                }
+                i = j;
+            } else {
+                return sql.substring(i);
+            }
+        }
+        return sql;
     }
 
     /**

@@ -12,6 +12,16 @@ class TextTest {
     }
 
     @Test
+    void leadingCommentsAreSkippedSoTheLineShowsTheStatement() {
+        String licensed = "-- Copyright 2026 Example Corp.\n-- Licensed under the Apache License 2.0\n\n"
+                + "/* header /* nested */ still header */\nALTER TABLE orders -- trailing\n ADD COLUMN note text";
+        assertThat(Text.shortenSql(licensed)).isEqualTo("ALTER TABLE orders -- trailing ADD COLUMN note text");
+        assertThat(Text.shortenSql("-- only a comment")).isEqualTo("-- only a comment");
+        assertThat(Text.shortenSql("/* unterminated")).isEqualTo("/* unterminated");
+        assertThat(Text.shortenSql("select '-- not a comment'")).isEqualTo("select '-- not a comment'");
+    }
+
+    @Test
     void longSqlIsCutWithAnEllipsis() {
         String shortened = Text.shortenSql("select '" + "x".repeat(500) + "'");
         assertThat(shortened).hasSize(Text.MAX_SQL_LENGTH + 3).endsWith("...");

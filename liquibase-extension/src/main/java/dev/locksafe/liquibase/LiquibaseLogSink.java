@@ -2,6 +2,7 @@ package dev.locksafe.liquibase;
 
 import dev.locksafe.internal.LogSink;
 import liquibase.Scope;
+import liquibase.ui.CompositeUIService;
 import liquibase.ui.LoggerUIService;
 import liquibase.ui.UIService;
 
@@ -9,7 +10,8 @@ import liquibase.ui.UIService;
  * LockSafe's attempt log in Liquibase's own output. Always Liquibase's log (the Maven log, the
  * application's logging through JUL or SLF4J); also Liquibase's UI (the CLI console, where logging is
  * off by default) unless that UI writes to the log itself (the Maven plugin's, LoggerUIService), which
- * would print every line twice.
+ * would print every line twice. Everything LockSafe says in a Liquibase run comes here, so it reaches the
+ * command line's console even though the command line ships no SLF4J provider.
  */
 final class LiquibaseLogSink implements LogSink {
 
@@ -27,12 +29,27 @@ final class LiquibaseLogSink implements LogSink {
         toConsole(message);
     }
 
+    /**
+     * The line on the console, once. The command line's UI is a composite of the console and, with
+     * {@code mirrorConsoleMessagesToLog} (its default), a {@link LoggerUIService} that would log the line a
+     * second time next to the log line above: only the composite's console parts get it.
+     */
     private static void toConsole(String message) {
         UIService ui = Scope.getCurrentScope().getUI();
-        // the Maven plugin's UI (a ConsoleUIService) and LoggerUIService write to the log already
-        if (ui != null && !(ui instanceof LoggerUIService)
-                && !ui.getClass().getName().equals("org.liquibase.maven.plugins.MavenUi")) {
+        if (ui instanceof CompositeUIService composite) {
+            for (UIService output : composite.getOutputServices()) {
+                if (isConsoleOnly(output)) {
+                    output.sendMessage(message);
+                }
+            }
+        } else if (isConsoleOnly(ui)) {
             ui.sendMessage(message);
         }
+    }
+
+    /** A UI that prints without logging: not a LoggerUIService, not the Maven plugin's (which logs). */
+    private static boolean isConsoleOnly(UIService ui) {
+        return ui != null && !(ui instanceof LoggerUIService) && !(ui instanceof CompositeUIService)
+                && !ui.getClass().getName().equals("org.liquibase.maven.plugins.MavenUi");
     }
 }
