@@ -80,6 +80,17 @@ public interface LockSafe extends AutoCloseable {
                                                 UnitOfWork<T, X> work) throws X, SQLException;
 
     /**
+     * As {@link #runInTransaction(Supplier, Connection, LockRelease, UnitOfWork)}, and {@code statement}
+     * names the statement the work was running when an attempt failed, so that retry and exhaustion
+     * lines name it even without a lookup connection (which sees only what waited for a lock). Asked only
+     * after a failed attempt; it may return {@code null} when it does not know. A host tool that sees each
+     * statement as it is sent records the last one and answers with it.
+     */
+    <T, X extends Exception> T runInTransaction(Supplier<String> unitId, Supplier<String> statement,
+                                                Connection connection, LockRelease release, UnitOfWork<T, X> work)
+            throws X, SQLException;
+
+    /**
      * Runs one statement's {@code work} on {@code connection} in autocommit mode, with the policy's lock
      * timeout set for the session and restored afterwards, retrying on retryable errors.
      *

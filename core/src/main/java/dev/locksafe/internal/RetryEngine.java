@@ -94,7 +94,15 @@ public final class RetryEngine implements LockSafe {
     public <T, X extends Exception> T runInTransaction(Supplier<String> unitId, Connection connection,
                                                        LockRelease release, UnitOfWork<T, X> work)
             throws X, SQLException {
+        return runInTransaction(unitId, () -> null, connection, release, work);
+    }
+
+    @Override
+    public <T, X extends Exception> T runInTransaction(Supplier<String> unitId, Supplier<String> statement,
+                                                       Connection connection, LockRelease release,
+                                                       UnitOfWork<T, X> work) throws X, SQLException {
         Objects.requireNonNull(unitId, "unitId");
+        Objects.requireNonNull(statement, "statement");
         Objects.requireNonNull(release, "release");
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("LockSafe: runInTransaction(" + unitId.get()
@@ -104,6 +112,7 @@ public final class RetryEngine implements LockSafe {
             @Override
             public <R, E extends Exception> R attempt(Duration lockTimeout, boolean last, Attempt tracker,
                                                       UnitOfWork<R, E> w) throws E, SQLException {
+                tracker.sentStatement = statement;
                 LockRelease.Mark mark = release.mark(connection);
                 SessionTimeouts.Previous previous;
                 try {
@@ -251,6 +260,23 @@ public final class RetryEngine implements LockSafe {
         private String waitingStatement;
         /** Set when the attempt failed in a statement of LockSafe's own (a cleanup drop), not the unit's. */
         private String failedStatement;
+        /** The host tool's record of the statement it sent last, or {@code null}. */
+        private Supplier<String> sentStatement;
+
+        /**
+         * What the failed attempt was running: LockSafe's own statement if that failed, else the statement the
+         * engine was given, else the one the host tool sent last, else the one the server showed waiting.
+         */
+        String failedStatement(String given) {
+            if (failedStatement != null) {
+                return failedStatement;
+            }
+            if (given != null) {
+                return given;
+            }
+            String sent = sentStatement == null ? null : sentStatement.get();
+            return sent != null ? Text.shortenSql(sent) : waitingStatement;
+        }
 
         void watch(int pid, Duration lockTimeout) {
             watch = probe == null ? BlockerProbe.Watch.none() : probe.watch(pid, lockTimeout);
@@ -306,8 +332,7 @@ public final class RetryEngine implements LockSafe {
                 }
                 long delay = context.onError(failure);
                 String message = SqlStates.messageOf(failure, sqlState);
-                String failedStatement = tracker.failedStatement != null ? tracker.failedStatement
-                        : statement != null ? statement : tracker.waitingStatement;
+                String failedStatement = tracker.failedStatement(statement);
                 List<Blocker> blockers = tracker.blockers;
                 if (delay < 0) {
                     AttemptEvent exhausted = events.create(AttemptEvent.Type.EXHAUSTED, failedStatement, sqlState,

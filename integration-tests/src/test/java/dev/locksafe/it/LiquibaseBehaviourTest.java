@@ -54,6 +54,34 @@ class LiquibaseBehaviourTest {
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }
 
+    /**
+     * Liquibase handed an open connection (a {@code DataSource} outside Spring): LockSafe cannot open a second
+     * connection, so it sees no blockers, but it names the statement that timed out from what Liquibase sent.
+     */
+    @Test
+    void onAHandedOverConnectionTheRetryLineStillNamesTheStatement(TestDatabase db) throws Exception {
+        LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
+                + "--changeset dev:note\n"
+                + "-- Licensed under the Apache License, Version 2.0\n"
+                + "ALTER TABLE orders ADD COLUMN note text;\n");
+        db.execute("create table orders (id bigint primary key)");
+        try (JulCapture log = JulCapture.start();
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
+             Connection c = db.connect()) {
+            report.releaseWhen(() -> !log.messagesContaining("attempt 1/50 failed").isEmpty());
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
+                    "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"),
+                    () -> new CommandScope("update")
+                    .addArgumentValue("database", database)
+                    .addArgumentValue("changelogFile", "changelog.sql")
+                    .execute());
+            assertThat(log.messagesContaining("attempt 1/50 failed")).singleElement().asString()
+                    .contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: none seen");
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
     @Test
     void updateSqlStatusContextsPreconditionsAndRollbackBehaveAsWithoutLockSafe(TestDatabase db) throws Exception {
         LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", CHANGELOG);

@@ -96,16 +96,17 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             }
             current.startOfChangeSet(connection);
             try (LockSafe engine = current.newEngine(database)) {
-                engine.runInTransaction(current.id, connection, current.release, () -> {
-                    if (current.replayNeeded) {
-                        current.replayNeeded = false;
-                        for (Executed done : current.executed) {
-                            super.execute(done.change, done.visitors);
-                        }
-                    }
-                    super.execute(change, sqlVisitors);
-                    return null;
-                });
+                engine.runInTransaction(() -> current.id, current::lastSentStatement, connection, current.release,
+                        () -> {
+                            if (current.replayNeeded) {
+                                current.replayNeeded = false;
+                                for (Executed done : current.executed) {
+                                    super.execute(done.change, done.visitors);
+                                }
+                            }
+                            super.execute(change, sqlVisitors);
+                            return null;
+                        });
             }
             current.executed.add(new Executed(change, sqlVisitors));
         } catch (SQLException e) {
@@ -119,6 +120,9 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
     public void execute(SqlStatement sql, List<SqlVisitor> sqlVisitors) throws DatabaseException {
         ChangeSetRun current = run;
         Connection connection = jdbc();
+        if (current != null && current.inChange) {
+            current.lastSent = sql; // its text is generated only if an attempt fails
+        }
         try {
             if (current == null || !current.inChange || connection == null || !connection.getAutoCommit()) {
                 super.execute(sql, sqlVisitors);
@@ -169,6 +173,8 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         private Savepoint savepoint;
         boolean replayNeeded;
         boolean inChange;
+        /** The statement of the changeset that Liquibase sent last. */
+        SqlStatement lastSent;
 
         ChangeSetRun(ChangeSet changeSet, LockSafeSettings policy) {
             LockSafeSettings settings = policy;
@@ -198,6 +204,11 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                     }
                 };
             };
+        }
+
+        /** The text of the statement sent last, as Liquibase generates it for this database. */
+        String lastSentStatement() {
+            return lastSent == null ? null : sqlText(lastSent);
         }
 
         /** Sets the savepoint that failed attempts return to, before the changeset's first change. */
