@@ -99,7 +99,7 @@ public final class DowntimeBenchmark {
             }
             if (full || Boolean.getBoolean("bench.overhead")) {
                 OverheadBenchmark.run(server, out, Integer.getInteger("bench.overhead.repetitions", 5),
-                        Integer.getInteger("bench.overhead.migrations", 200));
+                        Integer.getInteger("bench.overhead.migrations", 200), settings);
             }
         } finally {
             server.close();

@@ -25,7 +25,8 @@ final class OverheadBenchmark {
     private OverheadBenchmark() {
     }
 
-    static void run(PostgresServer server, Path out, int repetitions, int migrations) throws Exception {
+    static void run(PostgresServer server, Path out, int repetitions, int migrations, Map<String, String> settings)
+            throws Exception {
         List<String> statements = new ArrayList<>();
         for (int i = 1; i <= migrations; i++) {
             statements.add("create table t_" + i + " (id int primary key, v text)");
@@ -39,7 +40,7 @@ final class OverheadBenchmark {
                 boolean[] order = round % 2 == 0 ? new boolean[] {false, true, true, false}
                         : new boolean[] {true, false, false, true};
                 for (boolean lockSafe : order) {
-                    long ms = once(server, tool, lockSafe, statements, round);
+                    long ms = once(server, tool, lockSafe, statements, round, settings);
                     if (round > 0) {
                         (lockSafe ? safe : plain).computeIfAbsent(tool, t -> new ArrayList<>()).add(ms);
                     }
@@ -66,13 +67,13 @@ final class OverheadBenchmark {
         LOG.info("Wrote {}", out.resolve("overhead.json").toAbsolutePath());
     }
 
-    private static long once(PostgresServer server, Tool tool, boolean lockSafe, List<String> statements, int round)
-            throws Exception {
+    private static long once(PostgresServer server, Tool tool, boolean lockSafe, List<String> statements, int round,
+                             Map<String, String> settings) throws Exception {
         String name = "overhead_" + tool.name().toLowerCase(Locale.ROOT) + (lockSafe ? "_ls" : "_plain") + "_" + round;
         TestDatabase db = server.createDatabase(name);
         try {
             long start = System.nanoTime();
-            tool.migrate(db, statements, lockSafe, Map.of());
+            tool.migrate(db, statements, lockSafe, settings);
             return (System.nanoTime() - start) / 1_000_000;
         } finally {
             server.dropDatabase(name);
