@@ -28,7 +28,8 @@ class NeverAppliedTwiceTest {
         db.execute("create table orders (id int)", "create table audit (n int)",
                 "alter database " + db.name() + " set lock_timeout = '2s'");
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
-            Throwable failure = catchThrowable(() -> tool.migrate(db, Map.of("lockTimeout", "200ms", "maxAttempts", "5"),
+            Throwable failure = catchThrowable(() -> tool.migrate(db, Map.of("lockTimeout", "200ms", "maxAttempts", "5",
+                            "initialBackoff", "100ms", "maxBackoff", "200ms"),
                     "INSERT INTO audit VALUES (1); COMMIT; ALTER TABLE orders ADD COLUMN note text;"));
             assertThat(failure).as("migrate fails").isNotNull();
             if (tool == Migrator.LIQUIBASE) {

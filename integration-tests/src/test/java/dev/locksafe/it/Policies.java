@@ -13,7 +13,7 @@ final class Policies {
 
     /** 200ms lock timeout; waits 50ms, 100ms, 200ms, 200ms, ... */
     static LockSafeSettings.Builder fast() {
-        return LockSafeSettings.builder().lockTimeout(LOCK_TIMEOUT).initialBackoff(Duration.ofMillis(50))
+        return LockSafeSettings.builder().lockTimeout(LOCK_TIMEOUT).initialBackoff(Duration.ofMillis(50)).backoffMultiplier(2.0)
                 .maxBackoff(Duration.ofMillis(200)).jitter(0);
     }
 }
