@@ -140,6 +140,7 @@ public interface LockSafe extends AutoCloseable {
     final class Builder {
         private final LockSafeSettings settings;
         private AttemptListener listener = AttemptListener.logging();
+        private final java.util.List<AttemptListener> moreListeners = new java.util.ArrayList<>();
         private String tool = "api";
         private ConnectionSource probeConnections;
         private Clock clock = Clock.systemUTC();
@@ -164,6 +165,16 @@ public interface LockSafe extends AutoCloseable {
          */
         public Builder listener(AttemptListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Also tells {@code listener} about this engine's attempts, after the {@link #listener}: how a host
+         * adds an application's own listener (its metrics) to the one that logs. Each listener is called on
+         * its own; one that throws does not keep the others from hearing.
+         */
+        public Builder addListener(AttemptListener listener) {
+            this.moreListeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -194,7 +205,7 @@ public interface LockSafe extends AutoCloseable {
 
         /** The engine. */
         public LockSafe build() {
-            return new RetryEngine(settings, tool, listener, probeConnections, clock, sleeper);
+            return new RetryEngine(settings, tool, listener, moreListeners, probeConnections, clock, sleeper);
         }
     }
 }

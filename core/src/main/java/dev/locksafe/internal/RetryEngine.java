@@ -45,7 +45,7 @@ public final class RetryEngine implements LockSafe {
 
     private final LockSafeSettings settings;
     private final String tool;
-    /** The engine's own listener, then every listener of {@link AttemptListeners}. */
+    /** The engine's own listener, the ones added to it, then every listener of {@link AttemptListeners}. */
     private final List<AttemptListener> listeners;
     private final BlockerProbe probe;
     /**
@@ -60,10 +60,15 @@ public final class RetryEngine implements LockSafe {
     private volatile boolean sessionMovedWarned;
 
     public RetryEngine(LockSafeSettings settings, String tool, AttemptListener listener,
-                       ConnectionSource probeConnections, Clock clock, Sleeper sleeper) {
+                       List<AttemptListener> moreListeners, ConnectionSource probeConnections, Clock clock,
+                       Sleeper sleeper) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.tool = Objects.requireNonNull(tool, "tool");
-        this.listeners = List.of(Objects.requireNonNull(listener, "listener"), AttemptListeners.global());
+        List<AttemptListener> all = new java.util.ArrayList<>();
+        all.add(Objects.requireNonNull(listener, "listener"));
+        all.addAll(moreListeners);
+        all.add(AttemptListeners.global());
+        this.listeners = List.copyOf(all);
         this.log = listener instanceof LoggingAttemptListener logging ? logging.sink() : LogSink.of(Slf4j.LOG);
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections, log) : null;
         this.clock = Objects.requireNonNull(clock, "clock");

@@ -10,9 +10,10 @@ import java.util.Objects;
 
 /**
  * LockSafe's attempts as Micrometer meters. Register it for every engine in the JVM with
- * {@code AttemptListeners.register(new LockSafeMetrics(registry))}; the Spring Boot starter does that
- * when the application has a {@link MeterRegistry}. Micrometer is an optional dependency: only this
- * class needs it.
+ * {@code AttemptListeners.register(new LockSafeMetrics(registry))}, or for one engine with
+ * {@code LockSafe.builder(settings).addListener(...)}; the Spring Boot starter hands one to the
+ * application's own Flyway and Liquibase runs when the application has a {@link MeterRegistry}.
+ * Micrometer is an optional dependency: only this class needs it.
  *
  * <table>
  *   <caption>Meters (tags: {@code tool} = flyway | liquibase | api, {@code migration} = the unit's id)</caption>

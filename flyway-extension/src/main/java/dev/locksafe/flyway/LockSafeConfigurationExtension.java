@@ -1,12 +1,15 @@
 package dev.locksafe.flyway;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.locksafe.AttemptListener;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Setting;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.api.configuration.Configuration;
 import org.flywaydb.core.extensibility.ConfigurationExtension;
 
@@ -41,6 +44,12 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String retrySqlStates;
     private String finalAttemptWithoutLockTimeout;
     private String logBlockers;
+    /**
+     * Told about every attempt of this Flyway instance's migrations, besides Flyway's log: an
+     * application's own listener (the Spring Boot starter's metrics). Not a configuration value, so
+     * transient: Flyway's binding of {@code flyway.locksafe.*} keys never sees it.
+     */
+    private transient List<AttemptListener> attemptListeners = new CopyOnWriteArrayList<>();
 
     @Override
     public String getNamespace() {
@@ -90,6 +99,7 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
         c.retrySqlStates = retrySqlStates;
         c.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
         c.logBlockers = logBlockers;
+        c.attemptListeners.addAll(attemptListeners);
         return c;
     }
 
@@ -109,6 +119,20 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     @SuppressWarnings("deprecation")
     public static LockSafeConfigurationExtension of(Configuration configuration) {
         return configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class);
+    }
+
+    /**
+     * Also tells {@code listener} about every attempt of this Flyway instance's migrations: how an
+     * application counts the attempts of its own Flyway (the Spring Boot starter's metrics) without a
+     * JVM-wide registration that would count other applications' attempts too.
+     */
+    public void addAttemptListener(AttemptListener listener) {
+        attemptListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** The listeners added with {@link #addAttemptListener}. */
+    List<AttemptListener> attemptListeners() {
+        return List.copyOf(attemptListeners);
     }
 
     /**

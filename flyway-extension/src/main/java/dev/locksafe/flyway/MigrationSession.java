@@ -1,5 +1,6 @@
 package dev.locksafe.flyway;
 
+import dev.locksafe.AttemptListener;
 import dev.locksafe.ConnectionSource;
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafe;
@@ -9,6 +10,7 @@ import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.WeakHashMap;
@@ -32,6 +34,8 @@ final class MigrationSession {
 
     final Configuration configuration;
     final LockSafeSettings settings;
+    /** The application's own listeners of this Flyway instance (its metrics), besides Flyway's log. */
+    private final List<AttemptListener> applicationListeners;
     /** True only while a migration runs: keeps retries away from callbacks and schema-history work. */
     volatile boolean migrating;
     /** The running migration's script name, once Flyway's script executor has told us. */
@@ -41,6 +45,8 @@ final class MigrationSession {
     private MigrationSession(Configuration configuration, LockSafeSettings settings) {
         this.configuration = configuration;
         this.settings = settings;
+        LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
+        this.applicationListeners = extension == null ? List.of() : extension.attemptListeners();
     }
 
     /**
@@ -81,7 +87,9 @@ final class MigrationSession {
 
     /** A fresh engine for one migration or statement; close it when done (it may hold a probe connection). */
     LockSafe newEngine() {
-        return LockSafe.builder(settings).tool("flyway")
+        LockSafe.Builder builder = LockSafe.builder(settings).tool("flyway");
+        applicationListeners.forEach(builder::addListener);
+        return builder
                 .listener(new LoggingAttemptListener(new FlywayLogSink()))
                 .probeConnections(probeConnections())
                 .build();

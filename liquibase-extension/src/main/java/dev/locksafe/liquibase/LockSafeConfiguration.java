@@ -1,16 +1,19 @@
 package dev.locksafe.liquibase;
 
+import dev.locksafe.AttemptListener;
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Registration;
 import dev.locksafe.Setting;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import liquibase.Scope;
 import liquibase.configuration.AbstractMapConfigurationValueProvider;
 import liquibase.configuration.AutoloadedConfigurations;
@@ -34,6 +37,10 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
 
     private static final Map<Setting, ConfigurationDefinition<String>> DEFINITIONS;
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+    /** Settings and listeners given per thread by {@link #provideOnThisThread}, innermost last. */
+    private static final Map<Thread, Deque<ThreadSettings>> ON_THREAD = new ConcurrentHashMap<>();
+    /** The Liquibase configuration the per-thread provider is registered with. */
+    private static LiquibaseConfiguration threadProviderRegisteredWith;
 
     static {
         ConfigurationDefinition.Builder builder = new ConfigurationDefinition.Builder(PREFIX);
@@ -71,17 +78,63 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
     }
 
     /**
-     * Gives Liquibase LockSafe settings from an application's own configuration (the Spring Boot
-     * starter's {@code locksafe.*} properties), until the registration is closed. Precedence 100: above
+     * Gives the Liquibase runs of the calling thread LockSafe settings from an application's own
+     * configuration (the Spring Boot starter's {@code locksafe.*} properties), and a listener for their
+     * attempts (its metrics), until the registration is closed: the starter opens it just before a
+     * {@code SpringLiquibase} runs its update on this thread and closes it right after. Scoped to the
+     * thread, not the JVM, so two applications in one JVM (two Spring contexts, a test suite's cached
+     * contexts) each run with their own settings and count their own attempts. Precedence 100: above
      * {@code liquibase.properties} (50), below {@code LIQUIBASE_LOCKSAFE_*} variables (150),
-     * {@code -Dliquibase.locksafe.*} (200) and scope values (400).
+     * {@code -Dliquibase.locksafe.*} (200) and scope values (400). Registrations nest; the innermost wins.
+     * The registration may be closed from any thread.
      *
-     * @param source how Liquibase names where the values came from
+     * @param listener also told about each attempt of these runs; {@code null} for none
      */
-    public static Registration provide(LockSafeSettings settings, String source) {
+    public static Registration provideOnThisThread(LockSafeSettings settings, AttemptListener listener) {
         Map<String, String> values = new LinkedHashMap<>();
         settings.asMap().forEach((key, value) -> values.put(PREFIX + "." + key, value));
-        AbstractMapConfigurationValueProvider provider = new AbstractMapConfigurationValueProvider() {
+        ThreadSettings given = new ThreadSettings(Map.copyOf(values), listener);
+        Thread thread = Thread.currentThread();
+        registerThreadProvider();
+        ON_THREAD.computeIfAbsent(thread, t -> new ConcurrentLinkedDeque<>()).addLast(given);
+        return () -> ON_THREAD.computeIfPresent(thread, (t, deque) -> {
+            deque.removeIf(g -> g == given);
+            return deque.isEmpty() ? null : deque;
+        });
+    }
+
+    /** The listener given for the calling thread's runs ({@link #provideOnThisThread}), or {@code null}. */
+    static AttemptListener listenerOnThisThread() {
+        ThreadSettings given = onThisThread();
+        return given == null ? null : given.listener;
+    }
+
+    private static ThreadSettings onThisThread() {
+        Deque<ThreadSettings> deque = ON_THREAD.get(Thread.currentThread());
+        return deque == null ? null : deque.peekLast();
+    }
+
+    /** What one application gave the runs of one thread. */
+    private static final class ThreadSettings {
+        final Map<String, String> values;
+        final AttemptListener listener;
+
+        ThreadSettings(Map<String, String> values, AttemptListener listener) {
+            this.values = values;
+            this.listener = listener;
+        }
+    }
+
+    /**
+     * One provider in Liquibase's configuration, answering for the asking thread only: Liquibase resolves
+     * a run's configuration on the thread that runs it.
+     */
+    private static synchronized void registerThreadProvider() {
+        LiquibaseConfiguration configuration = Scope.getCurrentScope().getSingleton(LiquibaseConfiguration.class);
+        if (configuration == threadProviderRegisteredWith) {
+            return;
+        }
+        configuration.registerProvider(new AbstractMapConfigurationValueProvider() {
             @Override
             public int getPrecedence() {
                 return 100;
@@ -89,17 +142,16 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
 
             @Override
             protected Map<?, ?> getMap() {
-                return values;
+                ThreadSettings given = onThisThread();
+                return given == null ? Map.of() : given.values;
             }
 
             @Override
             protected String getSourceDescription() {
-                return source;
+                return "the application's LockSafe settings (Spring Boot locksafe.* properties)";
             }
-        };
-        LiquibaseConfiguration configuration = Scope.getCurrentScope().getSingleton(LiquibaseConfiguration.class);
-        configuration.registerProvider(provider);
-        return () -> configuration.unregisterProvider(provider);
+        });
+        threadProviderRegisteredWith = configuration;
     }
 
     /**

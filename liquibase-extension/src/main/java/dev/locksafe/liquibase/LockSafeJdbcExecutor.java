@@ -1,5 +1,6 @@
 package dev.locksafe.liquibase;
 
+import dev.locksafe.AttemptListener;
 import dev.locksafe.ConnectionSource;
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
@@ -175,9 +176,12 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         boolean inChange;
         /** The statement of the changeset that Liquibase sent last. */
         SqlStatement lastSent;
+        /** An application's own listener for this run (its metrics), or {@code null}. */
+        final AttemptListener applicationListener;
 
         ChangeSetRun(ChangeSet changeSet, LockSafeSettings policy) {
             LockSafeSettings settings = policy;
+            this.applicationListener = LockSafeConfiguration.listenerOnThisThread();
             this.id = changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
             boolean customTask = changeSet.getChanges().stream().anyMatch(c -> c instanceof CustomChangeWrapper
                     && ((CustomChangeWrapper) c).getCustomChange() instanceof CustomTaskChange);
@@ -231,7 +235,11 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                         + " reported: Liquibase was given an open connection (" + c.getClass().getName()
                         + "), so LockSafe cannot open a second one to look them up");
             }
-            return LockSafe.builder(settings).tool("liquibase")
+            LockSafe.Builder builder = LockSafe.builder(settings).tool("liquibase");
+            if (applicationListener != null) {
+                builder.addListener(applicationListener);
+            }
+            return builder
                     .listener(new LoggingAttemptListener(new LiquibaseLogSink()))
                     .probeConnections(probe)
                     .build();

@@ -32,7 +32,7 @@ class LockSafeFlywayPostProcessor implements BeanPostProcessor {
                         + " is locksafe-flyway on the same class path as flyway-core?");
             }
             extension.apply(settings.getObject());
-            metrics.ifAvailable(m -> { });
+            metrics.ifAvailable(m -> m.listener().ifPresent(extension::addAttemptListener));
         }
         return bean;
     }

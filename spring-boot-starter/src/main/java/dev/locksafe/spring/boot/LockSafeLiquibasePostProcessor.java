@@ -1,5 +1,6 @@
 package dev.locksafe.spring.boot;
 
+import dev.locksafe.AttemptListener;
 import dev.locksafe.ConnectionSource;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Registration;
@@ -7,8 +8,9 @@ import dev.locksafe.liquibase.LockSafeConfiguration;
 import dev.locksafe.liquibase.ProbeConnections;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import liquibase.integration.spring.SpringLiquibase;
 import org.slf4j.Logger;
@@ -18,10 +20,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
- * Before each {@link SpringLiquibase} bean runs its update: gives Liquibase LockSafe's settings (as a
- * configuration value provider for {@code liquibase.locksafe.*}), and registers the bean's data source
- * so LockSafe can open a second connection to name the sessions that block a changeset. Both are
- * removed when the application context closes.
+ * Around each {@link SpringLiquibase} bean's initialization, which runs its update on this thread: gives
+ * that update LockSafe's settings and this application's metrics listener, for this thread only (two
+ * applications in one JVM keep their own), and registers the bean's data source so LockSafe can open a
+ * second connection to name the sessions that block a changeset. The data source stays registered until
+ * the application context closes.
  */
 class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBean {
 
@@ -30,7 +33,8 @@ class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBea
     private final ObjectProvider<LockSafeSettings> settings;
     private final ObjectProvider<LockSafeMetricsRegistration> metrics;
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean settingsProvided = new AtomicBoolean();
+    /** Each bean's settings for its update, open from before to after its initialization. */
+    private final Map<Object, Registration> duringInitialization = new ConcurrentHashMap<>();
 
     LockSafeLiquibasePostProcessor(ObjectProvider<LockSafeSettings> settings,
                                    ObjectProvider<LockSafeMetricsRegistration> metrics) {
@@ -42,9 +46,9 @@ class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBea
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof SpringLiquibase) {
             LockSafeSettings lockSafe = settings.getObject();
-            if (settingsProvided.compareAndSet(false, true)) { // one provider serves every SpringLiquibase
-                registrations.add(LockSafeConfiguration.provide(lockSafe, "Spring Boot locksafe.* properties"));
-            }
+            LockSafeMetricsRegistration m = metrics.getIfAvailable();
+            AttemptListener listener = m == null ? null : m.listener().orElse(null);
+            duringInitialization.put(bean, LockSafeConfiguration.provideOnThisThread(lockSafe, listener));
             DataSource dataSource = ((SpringLiquibase) bean).getDataSource();
             if (dataSource != null && lockSafe.enabled() && lockSafe.logBlockers()) {
                 try {
@@ -54,13 +58,24 @@ class LockSafeLiquibasePostProcessor implements BeanPostProcessor, DisposableBea
                             beanName, e.getMessage());
                 }
             }
-            metrics.ifAvailable(m -> { });
         }
         return bean;
     }
 
     @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        Registration during = duringInitialization.remove(bean);
+        if (during != null) {
+            during.close();
+        }
+        return bean;
+    }
+
+    /** Also closes the settings of a bean whose initialization failed (no after-initialization call then). */
+    @Override
     public void destroy() {
+        duringInitialization.values().forEach(Registration::close);
+        duringInitialization.clear();
         registrations.forEach(Registration::close);
         registrations.clear();
     }
