@@ -1,6 +1,7 @@
 package dev.locksafe.liquibase;
 
 import dev.locksafe.AttemptListener;
+import dev.locksafe.ConnectionSource;
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Registration;
@@ -88,12 +89,16 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
      * {@code -Dliquibase.locksafe.*} (200) and scope values (400). Registrations nest; the innermost wins.
      * The registration may be closed from any thread.
      *
-     * @param listener also told about each attempt of these runs; {@code null} for none
+     * @param listener    also told about each attempt of these runs; {@code null} for none
+     * @param lookupSource where these runs open a second connection to look up blocking sessions (the
+     *                    application's data source, which Liquibase was handed a connection of);
+     *                    {@code null} for none
      */
-    public static Registration provideOnThisThread(LockSafeSettings settings, AttemptListener listener) {
+    public static Registration provideOnThisThread(LockSafeSettings settings, AttemptListener listener,
+                                                   ConnectionSource lookupSource) {
         Map<String, String> values = new LinkedHashMap<>();
         settings.asMap().forEach((key, value) -> values.put(PREFIX + "." + key, value));
-        ThreadSettings given = new ThreadSettings(Map.copyOf(values), listener);
+        ThreadSettings given = new ThreadSettings(Map.copyOf(values), listener, lookupSource);
         Thread thread = Thread.currentThread();
         registerThreadProvider();
         ON_THREAD.computeIfAbsent(thread, t -> new ConcurrentLinkedDeque<>()).addLast(given);
@@ -109,6 +114,12 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
         return given == null ? null : given.listener;
     }
 
+    /** The lookup connections given for the calling thread's runs, or {@code null}. */
+    static ConnectionSource lookupSourceOnThisThread() {
+        ThreadSettings given = onThisThread();
+        return given == null ? null : given.lookupSource;
+    }
+
     private static ThreadSettings onThisThread() {
         Deque<ThreadSettings> deque = ON_THREAD.get(Thread.currentThread());
         return deque == null ? null : deque.peekLast();
@@ -118,10 +129,12 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
     private static final class ThreadSettings {
         final Map<String, String> values;
         final AttemptListener listener;
+        final ConnectionSource lookupSource;
 
-        ThreadSettings(Map<String, String> values, AttemptListener listener) {
+        ThreadSettings(Map<String, String> values, AttemptListener listener, ConnectionSource lookupSource) {
             this.values = values;
             this.listener = listener;
+            this.lookupSource = lookupSource;
         }
     }
 

@@ -226,6 +226,9 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             DatabaseConnection c = database.getConnection();
             ConnectionSource probe = c instanceof LockSafeJdbcConnection
                     ? ((LockSafeJdbcConnection) c).probeConnections() : null;
+            if (probe == null) {
+                probe = LockSafeConfiguration.lookupSourceOnThisThread(); // an application's own, for this run
+            }
             if (probe == null && c instanceof JdbcConnection) {
                 probe = ProbeConnections.forConnection(((JdbcConnection) c).getUnderlyingConnection());
             }
