@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -68,6 +69,61 @@ class LiquibaseUpdateTest {
         assertThat(db.hasColumn("orders", "note")).isTrue();
         // the product's claim: about one lock_timeout (200 ms), with room for a busy 2-core machine
         assertThat(worst).as("slowest application query (ms)").isLessThan(200 + 400);
+    }
+
+    /**
+     * {@code runInTransaction:false}: Liquibase generates two SQL statements for a column with a foreign key,
+     * each committed on its own. The second (which locks the referenced table) times out behind a writer
+     * of {@code customers}; the retry must run only it, not the committed {@code ADD} again ("column
+     * already exists").
+     */
+    @Test
+    void outsideATransactionOnlyTheGeneratedStatementThatTimedOutIsRetried(TestDatabase db) throws Exception {
+        db.execute("create table customers (id bigint primary key)", "insert into customers values (1)",
+                "create table orders (id bigint primary key)");
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.xml", XML_HEAD
+                + "  <changeSet id=\"customer\" author=\"dev\" runInTransaction=\"false\">\n"
+                + "    <addColumn tableName=\"orders\">\n"
+                + "      <column name=\"customer_id\" type=\"bigint\">\n"
+                + "        <constraints foreignKeyName=\"fk_orders_customer\" references=\"customers(id)\"/>\n"
+                + "      </column>\n"
+                + "    </addColumn>\n"
+                + "  </changeSet>\n"
+                + "</databaseChangeLog>\n");
+        try (BlockingSession writer = BlockingSession.hold(db, "customers", "ROW EXCLUSIVE", "customer-writer")) {
+            CompletableFuture<Void> released = writer.releaseOnceAWaiterGaveUp();
+            liquibase.update("changelog.xml", fastRetries());
+            released.get(30, TimeUnit.SECONDS);
+            assertThat(liquibase.console())
+                    .contains("changelog.xml::customer::dev attempt 1/30 failed", "FOREIGN KEY", "app=customer-writer")
+                    .doesNotContain("already exists");
+        }
+        assertThat(db.hasColumn("orders", "customer_id")).isTrue();
+        assertThat(db.queryLong("select count(*) from pg_constraint where conname = 'fk_orders_customer'")).isOne();
+        assertThat(changelogRows(db, "customer")).isOne();
+    }
+
+    /**
+     * {@code runInTransaction:false, splitStatements:false}: two statements sent as one text are one
+     * implicit transaction in PostgreSQL (pgjdbc sends them in one round trip). When the second times out,
+     * the first is rolled back with it, so the retry of the whole text applies the first once.
+     */
+    @Test
+    void outsideATransactionOneTextWithTwoStatementsIsAtomicSoItsRetryAppliesEachOnce(TestDatabase db)
+            throws Exception {
+        ordersTable(db);
+        db.execute("create table audit (id int)");
+        LiquibaseRunner liquibase = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
+                + "--changeset dev:audited runInTransaction:false splitStatements:false\n"
+                + "INSERT INTO audit VALUES (1); ALTER TABLE orders ADD COLUMN note text;\n");
+        try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            CompletableFuture<Void> released = report.releaseOnceAWaiterGaveUp();
+            liquibase.update("changelog.sql", fastRetries());
+            released.get(30, TimeUnit.SECONDS);
+            assertThat(liquibase.console()).contains("changelog.sql::audited::dev attempt 1/30 failed");
+        }
+        assertThat(db.queryLong("select count(*) from audit")).isOne();
+        assertThat(db.hasColumn("orders", "note")).isTrue();
     }
 
     @Test

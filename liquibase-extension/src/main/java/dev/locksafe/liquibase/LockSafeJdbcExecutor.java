@@ -12,6 +12,7 @@ import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import liquibase.Scope;
 import liquibase.change.Change;
@@ -28,7 +29,11 @@ import liquibase.executor.jvm.JdbcExecutor;
 import liquibase.sql.Sql;
 import liquibase.sqlgenerator.SqlGeneratorFactory;
 import liquibase.sql.visitor.SqlVisitor;
+import liquibase.statement.CompoundStatement;
+import liquibase.statement.ExecutablePreparedStatement;
 import liquibase.statement.SqlStatement;
+import liquibase.statement.core.RawParameterizedSqlStatement;
+import liquibase.statement.core.RawSqlStatement;
 
 /**
  * Liquibase's JDBC executor for PostgreSQL with LockSafe's retries. Liquibase runs every change of a
@@ -129,15 +134,44 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                 super.execute(sql, sqlVisitors);
                 return;
             }
+            String[] pieces = separatelyCommitted(sql, sqlVisitors);
             try (LockSafe engine = current.newEngine(database)) {
-                engine.runStatement(current.id, connection, sqlText(sql), () -> {
-                    super.execute(sql, sqlVisitors);
-                    return null;
-                });
+                if (pieces == null) {
+                    engine.runStatement(current.id, connection, sqlText(sql), () -> {
+                        super.execute(sql, sqlVisitors);
+                        return null;
+                    });
+                    return;
+                }
+                // each piece commits on its own: a retry runs again only the piece that timed out, never
+                // one that already committed (a column added twice fails; a row inserted twice is a duplicate)
+                for (String piece : pieces) {
+                    engine.runStatement(current.id, connection, piece, () -> {
+                        super.execute(new RawSqlStatement(piece, ""), List.of());
+                        return null;
+                    });
+                }
             }
         } catch (SQLException e) {
             throw new DatabaseException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The SQL texts that Liquibase would send one by one for {@code sql} (its generators give some
+     * statements several: a column with a foreign key is an {@code ALTER TABLE ... ADD} and an
+     * {@code ALTER TABLE ... ADD CONSTRAINT}), visitors applied; {@code null} when it sends one, or when the
+     * statement is not plain SQL text (prepared, parameterized or compound statements run as they are).
+     * Outside a transaction each text commits on its own.
+     */
+    private String[] separatelyCommitted(SqlStatement sql, List<SqlVisitor> sqlVisitors) throws DatabaseException {
+        if (sql instanceof RawParameterizedSqlStatement || sql instanceof ExecutablePreparedStatement
+                || sql instanceof CompoundStatement) {
+            return null;
+        }
+        String[] pieces = Arrays.stream(applyVisitors(sql, sqlVisitors)).filter(Objects::nonNull)
+                .toArray(String[]::new);
+        return pieces.length > 1 ? pieces : null;
     }
 
     private Connection jdbc() {
