@@ -93,6 +93,11 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
         if (!WARNED.add(configuration)) {
             return;
         }
+        LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
+        if (extension != null) {
+            UnreadSettings.unread(extension.rawValues(), System.getenv(), System.getProperties())
+                    .forEach(FlywayLogSink.log()::warn);
+        }
         if (!settings.enabled()) {
             FlywayLogSink.log().info("LockSafe: disabled by flyway.locksafe.enabled=false");
         } else if (configuration.isGroup()) {

@@ -3,6 +3,7 @@ package dev.locksafe.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.locksafe.testing.LogCapture;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.TestDatabase;
 import java.util.Map;
@@ -74,5 +75,28 @@ class BadInputTest {
         assertThat(log.messages()).contains("LockSafe: ignoring unknown setting liquibase.locksafe.lockTimout;"
                 + " did you mean liquibase.locksafe.lockTimeout?");
         assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
+    /**
+     * A Flyway built in code, as frameworks build it, reads no {@code flyway.locksafe.*} system property:
+     * LockSafe says the property is not applied and what runs instead, once, instead of ignoring it silently.
+     * Given to the configuration, the same property is applied and nothing is said.
+     */
+    @Test
+    void aFlywaySystemPropertyTheHostNeverReadsIsReportedOnce(TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        System.setProperty("flyway.locksafe.maxAttempts", "7");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            Migrator.FLYWAY.migrate(db, Map.of("maxAttempts", "7"), ADD_NOTE); // read: nothing to say
+            assertThat(log.messagesContaining("flyway.locksafe.maxAttempts")).isEmpty();
+            Migrator.FLYWAY.migrate(db, Map.of(), ADD_NOTE, "CREATE TABLE audit (id int);");
+            Migrator.FLYWAY.migrate(db, Map.of(), ADD_NOTE, "CREATE TABLE audit (id int);",
+                    "CREATE TABLE b (id int);");
+            assertThat(log.messagesContaining("flyway.locksafe.maxAttempts")).singleElement().asString()
+                    .contains("system property flyway.locksafe.maxAttempts=7 is not applied",
+                            "runs with maxAttempts=10 (the default)", "envVars()");
+        } finally {
+            System.clearProperty("flyway.locksafe.maxAttempts");
+        }
     }
 }
