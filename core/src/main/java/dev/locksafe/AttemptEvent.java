@@ -43,41 +43,129 @@ public final class AttemptEvent {
     private final Duration elapsed;
     private final Instant timestamp;
 
+    private AttemptEvent(Builder b) {
+        this.type = Objects.requireNonNull(b.type, "type");
+        this.tool = Objects.requireNonNull(b.tool, "tool");
+        this.unitId = Objects.requireNonNull(b.unitId, "unitId");
+        this.attempt = b.attempt;
+        this.maxAttempts = b.maxAttempts;
+        this.lockTimeout = b.lockTimeout;
+        this.statement = b.statement;
+        this.sqlState = b.sqlState;
+        this.errorMessage = b.errorMessage;
+        this.attemptDuration = Objects.requireNonNull(b.attemptDuration, "attemptDuration");
+        this.nextDelay = Objects.requireNonNull(b.nextDelay, "nextDelay");
+        this.waitsForBlockers = b.waitsForBlockers;
+        this.waitedBefore = Objects.requireNonNull(b.waitedBefore, "waitedBefore");
+        this.waitedForBlockers = b.waitedForBlockers;
+        this.blockers = List.copyOf(b.blockers);
+        this.elapsed = Objects.requireNonNull(b.elapsed, "elapsed");
+        this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
+    }
+
     /**
-     * @param tool         what ran the unit: {@code flyway}, {@code liquibase}, or {@code api} for direct use
-     * @param lockTimeout  the attempt's lock timeout, {@code null} when it ran without one
-     * @param statement    the statement that failed, shortened, or {@code null} when unknown
-     * @param sqlState     the retryable SQLSTATE found in the cause chain, {@code null} on success
-     * @param errorMessage the database's message for that error, {@code null} on success
-     * @param attemptDuration how long this attempt ran (for a failed one: mostly waiting for a lock)
-     * @param nextDelay    the wait before the next attempt (its upper bound when {@code waitsForBlockers});
-     *                     zero unless {@link Type#RETRY}
-     * @param waitsForBlockers {@link Type#RETRY} only: the next attempt starts as soon as every blocking
-     *                     transaction seen has ended, {@code nextDelay} at the latest
-     * @param waitedBefore how long the engine waited before this attempt; zero for the first
-     * @param waitedForBlockers that wait was one that ends when the blockers end
+     * Starts an event; every other field has a neutral default (attempt 1 of 1, no lock timeout, zero
+     * durations, no blockers, the current time). The engine builds events this way, and so can a test
+     * of a listener. A builder rather than a constructor, so that events can gain fields.
+     *
+     * @param tool what ran the unit: {@code flyway}, {@code liquibase}, or {@code api} for direct use
      */
-    public AttemptEvent(Type type, String tool, String unitId, int attempt, int maxAttempts, Duration lockTimeout,
-                        String statement, String sqlState, String errorMessage, Duration attemptDuration,
-                        Duration nextDelay, boolean waitsForBlockers, Duration waitedBefore, boolean waitedForBlockers,
-                        List<Blocker> blockers, Duration elapsed, Instant timestamp) {
-        this.type = Objects.requireNonNull(type, "type");
-        this.tool = Objects.requireNonNull(tool, "tool");
-        this.attemptDuration = Objects.requireNonNull(attemptDuration, "attemptDuration");
-        this.unitId = Objects.requireNonNull(unitId, "unitId");
-        this.attempt = attempt;
-        this.maxAttempts = maxAttempts;
-        this.lockTimeout = lockTimeout;
-        this.statement = statement;
-        this.sqlState = sqlState;
-        this.errorMessage = errorMessage;
-        this.nextDelay = Objects.requireNonNull(nextDelay, "nextDelay");
-        this.waitsForBlockers = waitsForBlockers;
-        this.waitedBefore = Objects.requireNonNull(waitedBefore, "waitedBefore");
-        this.waitedForBlockers = waitedForBlockers;
-        this.blockers = List.copyOf(blockers);
-        this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
-        this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
+    public static Builder builder(Type type, String tool, String unitId) {
+        return new Builder(type, tool, unitId);
+    }
+
+    /** Builds an {@link AttemptEvent}. Not thread-safe. */
+    public static final class Builder {
+        private final Type type;
+        private final String tool;
+        private final String unitId;
+        private int attempt = 1;
+        private int maxAttempts = 1;
+        private Duration lockTimeout;
+        private String statement;
+        private String sqlState;
+        private String errorMessage;
+        private Duration attemptDuration = Duration.ZERO;
+        private Duration nextDelay = Duration.ZERO;
+        private boolean waitsForBlockers;
+        private Duration waitedBefore = Duration.ZERO;
+        private boolean waitedForBlockers;
+        private List<Blocker> blockers = List.of();
+        private Duration elapsed = Duration.ZERO;
+        private Instant timestamp = Instant.now();
+
+        private Builder(Type type, String tool, String unitId) {
+            this.type = Objects.requireNonNull(type, "type");
+            this.tool = Objects.requireNonNull(tool, "tool");
+            this.unitId = Objects.requireNonNull(unitId, "unitId");
+        }
+
+        /** The attempt, 1-based, of {@code maxAttempts} in all. */
+        public Builder attempt(int attempt, int maxAttempts) {
+            this.attempt = attempt;
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** The attempt's lock timeout; {@code null} when it ran without one. */
+        public Builder lockTimeout(Duration lockTimeout) {
+            this.lockTimeout = lockTimeout;
+            return this;
+        }
+
+        /** The statement that failed, shortened; {@code null} when unknown. */
+        public Builder statement(String statement) {
+            this.statement = statement;
+            return this;
+        }
+
+        /** The retryable SQLSTATE and the database's message; both {@code null} on success. */
+        public Builder failure(String sqlState, String errorMessage) {
+            this.sqlState = sqlState;
+            this.errorMessage = errorMessage;
+            return this;
+        }
+
+        /** How long this attempt ran. */
+        public Builder attemptDuration(Duration attemptDuration) {
+            this.attemptDuration = Objects.requireNonNull(attemptDuration, "attemptDuration");
+            return this;
+        }
+
+        /**
+         * {@link Type#RETRY}: the wait before the next attempt and whether it ends as soon as the blockers
+         * end ({@code nextDelay} then being its upper bound).
+         */
+        public Builder nextWait(Duration nextDelay, boolean waitsForBlockers) {
+            this.nextDelay = Objects.requireNonNull(nextDelay, "nextDelay");
+            this.waitsForBlockers = waitsForBlockers;
+            return this;
+        }
+
+        /** How long the engine really waited before this attempt, and whether that wait was for blockers. */
+        public Builder waitedBefore(Duration waitedBefore, boolean waitedForBlockers) {
+            this.waitedBefore = Objects.requireNonNull(waitedBefore, "waitedBefore");
+            this.waitedForBlockers = waitedForBlockers;
+            return this;
+        }
+
+        /** The sessions that blocked this attempt. */
+        public Builder blockers(List<Blocker> blockers) {
+            this.blockers = Objects.requireNonNull(blockers, "blockers");
+            return this;
+        }
+
+        /** Time since the first attempt started, and when the event was created. */
+        public Builder at(Duration elapsed, Instant timestamp) {
+            this.elapsed = Objects.requireNonNull(elapsed, "elapsed");
+            this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
+            return this;
+        }
+
+        /** The event. */
+        public AttemptEvent build() {
+            return new AttemptEvent(this);
+        }
     }
 
     /** The kind of event. */

@@ -2,7 +2,6 @@ package dev.locksafe;
 
 import dev.locksafe.internal.LogSink;
 import dev.locksafe.internal.LoggingAttemptListener;
-import java.util.List;
 import org.slf4j.Logger;
 
 /**
@@ -11,10 +10,6 @@ import org.slf4j.Logger;
  * an exception thrown by a listener is logged and never breaks a migration.
  */
 public interface AttemptListener {
-
-    /** A listener that does nothing. */
-    AttemptListener NOOP = new AttemptListener() {
-    };
 
     /** An attempt failed with a retryable error, its locks were released, and it will be retried. */
     default void onRetry(AttemptEvent event) {
@@ -46,31 +41,5 @@ public interface AttemptListener {
     /** The default listener's messages, written to the given SLF4J logger. */
     static AttemptListener logging(Logger logger) {
         return new LoggingAttemptListener(LogSink.of(logger));
-    }
-
-    /** A listener that passes every event to each of {@code listeners} in turn. */
-    static AttemptListener composite(List<AttemptListener> listeners) {
-        List<AttemptListener> copy = List.copyOf(listeners);
-        return new AttemptListener() {
-            @Override
-            public void onRetry(AttemptEvent event) {
-                copy.forEach(l -> l.onRetry(event));
-            }
-
-            @Override
-            public void onSuccessAfterRetry(AttemptEvent event) {
-                copy.forEach(l -> l.onSuccessAfterRetry(event));
-            }
-
-            @Override
-            public void onSuccess(AttemptEvent event) {
-                copy.forEach(l -> l.onSuccess(event));
-            }
-
-            @Override
-            public void onExhausted(AttemptEvent event) {
-                copy.forEach(l -> l.onExhausted(event));
-            }
-        };
     }
 }

@@ -1,6 +1,5 @@
 package dev.locksafe;
 
-import dev.locksafe.internal.SqlStates;
 import dev.locksafe.internal.Text;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -29,39 +28,44 @@ public final class LockRetriesExhaustedException extends SQLException {
     private final transient List<Blocker> lastBlockers;
     private final String lastStatement;
 
-    /**
-     * @param lastStatement the statement that timed out last, or {@code null} when unknown
-     * @param lastLockTimeout the lock timeout of the last attempt, or {@code null} when it had none
-     */
-    public LockRetriesExhaustedException(String unitId, int attempts, Duration elapsed, List<Blocker> lastBlockers,
-                                         String lastStatement, Duration lastLockTimeout, String sqlState,
-                                         Throwable lastFailure) {
-        super(message(unitId, attempts, elapsed, lastBlockers, lastStatement, lastLockTimeout, sqlState, lastFailure),
-                sqlState, lastFailure);
-        this.unitId = unitId;
-        this.attempts = attempts;
-        this.elapsed = elapsed;
-        this.lastBlockers = List.copyOf(lastBlockers);
-        this.lastStatement = lastStatement;
+    private LockRetriesExhaustedException(AttemptEvent exhausted, Throwable lastFailure) {
+        super(message(exhausted), exhausted.sqlState().orElse(null), lastFailure);
+        this.unitId = exhausted.unitId();
+        this.attempts = exhausted.attempt();
+        this.elapsed = exhausted.elapsed();
+        this.lastBlockers = exhausted.blockers();
+        this.lastStatement = exhausted.statement().orElse(null);
     }
 
-    private static String message(String unitId, int attempts, Duration elapsed, List<Blocker> blockers,
-                                  String statement, Duration lockTimeout, String sqlState, Throwable failure) {
-        StringBuilder sb = new StringBuilder("LockSafe: ").append(Text.oneLine(unitId))
-                .append(" gave up after ").append(attempts).append(attempts == 1 ? " attempt" : " attempts")
-                .append(" in ").append(String.format(java.util.Locale.ROOT, "%.1fs", elapsed.toMillis() / 1000.0))
-                .append(": ").append(Text.oneLine(SqlStates.messageOf(failure, sqlState))).append(" (SQLSTATE ").append(sqlState).append(')')
-                .append(lockTimeout == null ? " without lock_timeout" : " with lock_timeout " + SettingValues.format(lockTimeout))
-                .append('.');
-        if (statement != null) {
-            sb.append(" Statement: ").append(statement).append('.');
+    /**
+     * The exception for a unit whose last attempt ended as {@code exhausted} (an event of type
+     * {@link AttemptEvent.Type#EXHAUSTED}), with {@code lastFailure} as its cause. A factory rather than a
+     * constructor, so that what the exception carries can grow with the event.
+     */
+    public static LockRetriesExhaustedException of(AttemptEvent exhausted, Throwable lastFailure) {
+        if (exhausted.type() != AttemptEvent.Type.EXHAUSTED) {
+            throw new IllegalArgumentException("expected an EXHAUSTED event but was " + exhausted.type());
         }
-        sb.append(" Last blockers: ").append(blockers.isEmpty() ? "none seen" : blockers.toString()).append('.');
+        return new LockRetriesExhaustedException(exhausted, lastFailure);
+    }
+
+    private static String message(AttemptEvent e) {
+        int attempts = e.attempt();
+        StringBuilder sb = new StringBuilder("LockSafe: ").append(Text.oneLine(e.unitId()))
+                .append(" gave up after ").append(attempts).append(attempts == 1 ? " attempt" : " attempts")
+                .append(" in ").append(String.format(java.util.Locale.ROOT, "%.1fs", e.elapsed().toMillis() / 1000.0))
+                .append(": ").append(Text.oneLine(e.errorMessage().orElse("?")))
+                .append(" (SQLSTATE ").append(e.sqlState().orElse("?")).append(')')
+                .append(e.lockTimeout().map(t -> " with lock_timeout " + SettingValues.format(t))
+                        .orElse(" without lock_timeout"))
+                .append('.');
+        e.statement().ifPresent(statement -> sb.append(" Statement: ").append(statement).append('.'));
+        sb.append(" Last blockers: ").append(e.blockers().isEmpty() ? "none seen" : e.blockers().toString())
+                .append('.');
         sb.append(" End or wait out the blocking sessions and run the migration again,"
                 + " or raise maxAttempts / lockTimeout.");
         return sb.toString();
     }
-
 
     /** The unit that gave up. */
     public String unitId() {

@@ -90,14 +90,4 @@ public enum Setting {
     public String description() {
         return description;
     }
-
-    /** The setting with this camelCase key, or {@code null}. */
-    public static Setting forKey(String key) {
-        for (Setting s : values()) {
-            if (s.key.equals(key)) {
-                return s;
-            }
-        }
-        return null;
-    }
 }

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 class AttemptListenersTest {
 
     private static AttemptEvent event() {
-        return new AttemptEvent(AttemptEvent.Type.SUCCESS, "api", "V1", 1, 10, Duration.ofMillis(200), null, null, null,
-                Duration.ofMillis(3), Duration.ZERO, false, Duration.ZERO, false, List.of(), Duration.ofMillis(3), Instant.now());
+        return AttemptEvent.builder(AttemptEvent.Type.SUCCESS, "api", "V1").attempt(1, 10)
+                .lockTimeout(Duration.ofMillis(200)).attemptDuration(Duration.ofMillis(3))
+                .at(Duration.ofMillis(3), Instant.now()).build();
     }
 
     @Test

@@ -215,8 +215,7 @@ class LockSafeSettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"enabled", "lockTimeout", "retrySqlStates", "finalAttemptWithoutLockTimeout"})
     void settingKeysHaveKebabAndSnakeForms(String key) {
-        Setting s = Setting.forKey(key);
-        assertThat(s).isNotNull();
+        Setting s = Setting.find(key).orElseThrow();
         assertThat(s.kebabKey()).doesNotContainPattern("[A-Z]");
         assertThat(s.upperSnakeKey()).isEqualTo(s.kebabKey().replace('-', '_').toUpperCase());
     }

@@ -343,8 +343,7 @@ public final class RetryEngine implements LockSafe {
                     AttemptEvent exhausted = events.create(AttemptEvent.Type.EXHAUSTED, failedStatement, sqlState,
                             message, blockers, Duration.ZERO, false);
                     notify(exhausted, AttemptListener::onExhausted);
-                    throw new LockRetriesExhaustedException(exhausted.unitId(), attempt, exhausted.elapsed(), blockers,
-                            failedStatement, lockTimeout, sqlState, failure);
+                    throw LockRetriesExhaustedException.of(exhausted, failure);
                 }
                 Duration backoff = Duration.ofMillis(delay);
                 // the next attempt can start the moment the blockers are gone, when the probe can tell that
@@ -412,9 +411,11 @@ public final class RetryEngine implements LockSafe {
         AttemptEvent create(AttemptEvent.Type type, String statement, String sqlState, String message,
                             List<Blocker> blockers, Duration nextDelay, boolean waitsForBlockers) {
             Instant now = clock.instant();
-            return new AttemptEvent(type, tool, unitId.get(), attempt, settings.maxAttempts(), lockTimeout, statement,
-                    sqlState, message, Duration.between(attemptStart, now), nextDelay, waitsForBlockers,
-                    waitedBefore.duration(), waitedBefore.forBlockers(), blockers, Duration.between(start, now), now);
+            return AttemptEvent.builder(type, tool, unitId.get()).attempt(attempt, settings.maxAttempts())
+                    .lockTimeout(lockTimeout).statement(statement).failure(sqlState, message)
+                    .attemptDuration(Duration.between(attemptStart, now)).nextWait(nextDelay, waitsForBlockers)
+                    .waitedBefore(waitedBefore.duration(), waitedBefore.forBlockers()).blockers(blockers)
+                    .at(Duration.between(start, now), now).build();
         }
     }
 

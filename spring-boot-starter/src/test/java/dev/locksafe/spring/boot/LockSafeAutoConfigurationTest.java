@@ -76,9 +76,8 @@ class LockSafeAutoConfigurationTest {
     }
 
     private static AttemptEvent success() {
-        return new AttemptEvent(AttemptEvent.Type.SUCCESS, "flyway", "V1__x.sql", 1, 10, Duration.ofMillis(200), null,
-                null, null, Duration.ofMillis(2), Duration.ZERO, false, Duration.ZERO, false, java.util.List.of(), Duration.ofMillis(2),
-                java.time.Instant.now());
+        return AttemptEvent.builder(AttemptEvent.Type.SUCCESS, "flyway", "V1__x.sql").attempt(1, 10)
+                .lockTimeout(Duration.ofMillis(200)).attemptDuration(Duration.ofMillis(2)).build();
     }
 
     @Test
