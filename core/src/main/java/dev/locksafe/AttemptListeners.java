@@ -4,9 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Listeners that hear every LockSafe engine in this JVM, whichever tool runs it: the hook for metrics
@@ -24,43 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class AttemptListeners {
 
-    /**
-     * Created on first use: a host without an SLF4J provider (the Liquibase command line) gets no SLF4J
-     * start-up warning from LockSafe unless LockSafe really logs through SLF4J.
-     */
-    private static final class Slf4j {
-        static final Logger LOG = LoggerFactory.getLogger(AttemptListeners.class);
-    }
     private static final List<AttemptListener> REGISTERED = new CopyOnWriteArrayList<>();
     private static volatile List<AttemptListener> discovered;
-
-    /** Forwards each event to the listeners registered or discovered at that moment. */
-    private static final AttemptListener GLOBAL = new AttemptListener() {
-        @Override
-        public void onRetry(AttemptEvent event) {
-            forEach(l -> l.onRetry(event));
-        }
-
-        @Override
-        public void onSuccessAfterRetry(AttemptEvent event) {
-            forEach(l -> l.onSuccessAfterRetry(event));
-        }
-
-        @Override
-        public void onSuccess(AttemptEvent event) {
-            forEach(l -> l.onSuccess(event));
-        }
-
-        @Override
-        public void onExhausted(AttemptEvent event) {
-            forEach(l -> l.onExhausted(event));
-        }
-
-        @Override
-        public String toString() {
-            return "AttemptListeners.global()";
-        }
-    };
 
     private AttemptListeners() {
     }
@@ -74,9 +36,15 @@ public final class AttemptListeners {
         return () -> REGISTERED.remove(listener);
     }
 
-    /** The listener every engine notifies besides its own. */
-    public static AttemptListener global() {
-        return GLOBAL;
+    /**
+     * The listeners every engine notifies besides its own, as registered or discovered now. Each engine
+     * calls each of them on its own, so one that throws neither keeps the others from hearing nor breaks
+     * the migration, and its failure is logged where the engine logs (the host tool's output).
+     */
+    public static List<AttemptListener> current() {
+        List<AttemptListener> all = new ArrayList<>(discovered());
+        all.addAll(REGISTERED);
+        return all;
     }
 
     private static List<AttemptListener> discovered() {
@@ -94,22 +62,5 @@ public final class AttemptListeners {
             }
         }
         return found;
-    }
-
-    private static void forEach(Consumer<AttemptListener> call) {
-        for (AttemptListener l : discovered()) {
-            notify(l, call);
-        }
-        for (AttemptListener l : REGISTERED) {
-            notify(l, call);
-        }
-    }
-
-    private static void notify(AttemptListener listener, Consumer<AttemptListener> call) {
-        try {
-            call.accept(listener);
-        } catch (RuntimeException e) {
-            Slf4j.LOG.warn("LockSafe: attempt listener {} failed; the migration goes on", listener, e);
-        }
     }
 }

@@ -45,7 +45,7 @@ public final class RetryEngine implements LockSafe {
 
     private final LockSafeSettings settings;
     private final String tool;
-    /** The engine's own listener, the ones added to it, then every listener of {@link AttemptListeners}. */
+    /** The engine's own listener and the ones added to it; then come the {@link AttemptListeners} of the moment. */
     private final List<AttemptListener> listeners;
     private final BlockerProbe probe;
     /**
@@ -67,7 +67,6 @@ public final class RetryEngine implements LockSafe {
         List<AttemptListener> all = new java.util.ArrayList<>();
         all.add(Objects.requireNonNull(listener, "listener"));
         all.addAll(moreListeners);
-        all.add(AttemptListeners.global());
         this.listeners = List.copyOf(all);
         this.log = listener instanceof LoggingAttemptListener logging ? logging.sink() : LogSink.of(Slf4j.LOG);
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections, log) : null;
@@ -421,11 +420,18 @@ public final class RetryEngine implements LockSafe {
 
     private void notify(AttemptEvent event, BiConsumer<AttemptListener, AttemptEvent> call) {
         for (AttemptListener listener : listeners) {
-            try {
-                call.accept(listener, event);
-            } catch (RuntimeException e) {
-                log.warn("LockSafe: attempt listener {} failed ({}); the migration goes on", listener, e);
-            }
+            notify(listener, event, call);
+        }
+        for (AttemptListener listener : AttemptListeners.current()) {
+            notify(listener, event, call);
+        }
+    }
+
+    private void notify(AttemptListener listener, AttemptEvent event, BiConsumer<AttemptListener, AttemptEvent> call) {
+        try {
+            call.accept(listener, event);
+        } catch (RuntimeException e) {
+            log.warn("LockSafe: attempt listener {} failed ({}); the migration goes on", listener, e);
         }
     }
 

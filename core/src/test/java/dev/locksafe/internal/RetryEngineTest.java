@@ -232,4 +232,26 @@ class RetryEngineTest {
         }
         assertThat(heard).containsExactly("retry 1", "retry 2", "success 3");
     }
+
+    @Test
+    void aFailingJvmWideListenerDoesNotKeepTheOthersFromHearing() throws Exception {
+        ScriptedConnection db = new ScriptedConnection(false);
+        List<String> heard = new ArrayList<>();
+        try (Registration broken = AttemptListeners.register(new AttemptListener() {
+                 @Override
+                 public void onSuccess(AttemptEvent e) {
+                     throw new IllegalStateException("broken listener");
+                 }
+             });
+             Registration working = AttemptListeners.register(new AttemptListener() {
+                 @Override
+                 public void onSuccess(AttemptEvent e) {
+                     heard.add(e.unitId());
+                 }
+             });
+             LockSafe engine = engine(LockSafeSettings.builder())) {
+            engine.runInTransaction("V1", db.connection(), LockRelease.savepoint(), () -> 1);
+        }
+        assertThat(heard).containsExactly("V1");
+    }
 }
