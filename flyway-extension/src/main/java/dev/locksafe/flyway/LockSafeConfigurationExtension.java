@@ -28,7 +28,8 @@ import org.flywaydb.core.extensibility.ConfigurationExtension;
  */
 public class LockSafeConfigurationExtension implements ConfigurationExtension {
 
-    private static final String ENV_PREFIX = "FLYWAY_LOCKSAFE_";
+    /** What every LockSafe environment variable starts with. */
+    static final String ENV_PREFIX = "FLYWAY_LOCKSAFE_";
     private static final Set<String> WARNED_ENVIRONMENT_VARIABLES = ConcurrentHashMap.newKeySet();
 
     private String enabled;

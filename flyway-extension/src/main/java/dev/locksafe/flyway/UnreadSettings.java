@@ -33,10 +33,10 @@ final class UnreadSettings {
         List<String> messages = new ArrayList<>();
         for (Setting setting : Setting.values()) {
             String applied = configured.get(setting.key());
-            check(messages, "FLYWAY_LOCKSAFE_" + setting.upperSnakeKey(), environment.get(
-                    "FLYWAY_LOCKSAFE_" + setting.upperSnakeKey()), setting, applied, "environment variable");
-            check(messages, "flyway.locksafe." + setting.key(), systemProperties.getProperty(
-                    "flyway.locksafe." + setting.key()), setting, applied, "system property");
+            String variable = LockSafeConfigurationExtension.ENV_PREFIX + setting.upperSnakeKey();
+            check(messages, variable, environment.get(variable), setting, applied, "environment variable");
+            String property = "flyway.locksafe." + setting.key();
+            check(messages, property, systemProperties.getProperty(property), setting, applied, "system property");
         }
         return messages;
     }

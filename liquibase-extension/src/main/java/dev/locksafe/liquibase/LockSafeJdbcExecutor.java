@@ -134,10 +134,11 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                 super.execute(sql, sqlVisitors);
                 return;
             }
-            String[] pieces = separatelyCommitted(sql, sqlVisitors);
+            String[] pieces = sentTexts(sql, sqlVisitors);
             try (LockSafe engine = current.newEngine(database)) {
-                if (pieces == null) {
-                    engine.runStatement(current.id, connection, sqlText(sql), () -> {
+                if (pieces.length <= 1) {
+                    String text = pieces.length == 1 ? pieces[0] : sqlText(sql);
+                    engine.runStatement(current.id, connection, text, () -> {
                         super.execute(sql, sqlVisitors);
                         return null;
                     });
@@ -158,20 +159,18 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
     }
 
     /**
-     * The SQL texts that Liquibase would send one by one for {@code sql} (its generators give some
-     * statements several: a column with a foreign key is an {@code ALTER TABLE ... ADD} and an
-     * {@code ALTER TABLE ... ADD CONSTRAINT}), visitors applied; {@code null} when it sends one, or when the
-     * statement is not plain SQL text (prepared, parameterized or compound statements run as they are).
-     * Outside a transaction each text commits on its own.
+     * The SQL texts that Liquibase sends one by one for {@code sql} (its generators give some statements
+     * several: a column with a foreign key is an {@code ALTER TABLE ... ADD} and an {@code ALTER TABLE ...
+     * ADD CONSTRAINT}), visitors applied; none when the statement is not plain SQL text (prepared,
+     * parameterized or compound statements run as they are). Outside a transaction each text commits on
+     * its own.
      */
-    private String[] separatelyCommitted(SqlStatement sql, List<SqlVisitor> sqlVisitors) throws DatabaseException {
+    private String[] sentTexts(SqlStatement sql, List<SqlVisitor> sqlVisitors) throws DatabaseException {
         if (sql instanceof RawParameterizedSqlStatement || sql instanceof ExecutablePreparedStatement
                 || sql instanceof CompoundStatement) {
-            return null;
+            return new String[0];
         }
-        String[] pieces = Arrays.stream(applyVisitors(sql, sqlVisitors)).filter(Objects::nonNull)
-                .toArray(String[]::new);
-        return pieces.length > 1 ? pieces : null;
+        return Arrays.stream(applyVisitors(sql, sqlVisitors)).filter(Objects::nonNull).toArray(String[]::new);
     }
 
     private Connection jdbc() {
@@ -212,10 +211,13 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         SqlStatement lastSent;
         /** An application's own listener for this run (its metrics), or {@code null}. */
         final AttemptListener applicationListener;
+        /** An application's own data source for blocker lookup in this run, or {@code null}. */
+        final ConnectionSource applicationLookup;
 
         ChangeSetRun(ChangeSet changeSet, LockSafeSettings policy) {
             LockSafeSettings settings = policy;
             this.applicationListener = LockSafeConfiguration.listenerOnThisThread();
+            this.applicationLookup = LockSafeConfiguration.lookupSourceOnThisThread();
             this.id = changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
             boolean customTask = changeSet.getChanges().stream().anyMatch(c -> c instanceof CustomChangeWrapper
                     && ((CustomChangeWrapper) c).getCustomChange() instanceof CustomTaskChange);
@@ -261,7 +263,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             ConnectionSource probe = c instanceof LockSafeJdbcConnection
                     ? ((LockSafeJdbcConnection) c).probeConnections() : null;
             if (probe == null) {
-                probe = LockSafeConfiguration.lookupSourceOnThisThread(); // an application's own, for this run
+                probe = applicationLookup;
             }
             if (probe == null && c instanceof JdbcConnection) {
                 probe = ProbeConnections.forConnection(((JdbcConnection) c).getUnderlyingConnection());
