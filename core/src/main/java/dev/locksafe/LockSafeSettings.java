@@ -1,15 +1,14 @@
 package dev.locksafe;
 
-import static dev.locksafe.SettingValues.checkDouble;
-import static dev.locksafe.SettingValues.checkDuration;
-import static dev.locksafe.SettingValues.checkInt;
-import static dev.locksafe.SettingValues.checkSqlStates;
 import static dev.locksafe.SettingValues.format;
 import static dev.locksafe.SettingValues.invalid;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -43,41 +42,29 @@ public final class LockSafeSettings {
         static final Logger LOG = LoggerFactory.getLogger(LockSafeSettings.class);
     }
 
-    static final Duration MAX_TIMEOUT = Duration.ofHours(24);
-    static final Duration MAX_WAIT = Duration.ofHours(1);
-    static final double MAX_MULTIPLIER = 100.0;
-    static final int MAX_ATTEMPTS_LIMIT = 1000;
-
+    /** The default of every setting that has one, parsed from {@link Setting#defaultValue()}. */
+    private static final Map<Setting, Object> DEFAULT_VALUES = defaultValues();
     private static final LockSafeSettings DEFAULTS = new Builder().build();
 
-    private final boolean enabled;
-    private final Duration lockTimeout;
-    private final double lockTimeoutMultiplier;
-    private final Duration maxLockTimeout;
-    private final Duration statementTimeout;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final double backoffMultiplier;
-    private final Duration maxBackoff;
-    private final double jitter;
-    private final Set<String> retrySqlStates;
-    private final boolean finalAttemptWithoutLockTimeout;
-    private final boolean logBlockers;
+    /** One value per setting; a setting without a value (statementTimeout unset) is absent. */
+    private final Map<Setting, Object> values;
 
     private LockSafeSettings(Builder b) {
-        this.enabled = b.enabled;
-        this.lockTimeout = b.lockTimeout;
-        this.lockTimeoutMultiplier = b.lockTimeoutMultiplier;
-        this.maxLockTimeout = b.maxLockTimeout;
-        this.statementTimeout = b.statementTimeout;
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.backoffMultiplier = b.backoffMultiplier;
-        this.maxBackoff = b.maxBackoff;
-        this.jitter = b.jitter;
-        this.retrySqlStates = b.retrySqlStates;
-        this.finalAttemptWithoutLockTimeout = b.finalAttemptWithoutLockTimeout;
-        this.logBlockers = b.logBlockers;
+        this.values = Collections.unmodifiableMap(new EnumMap<>(b.values));
+    }
+
+    private static Map<Setting, Object> defaultValues() {
+        Map<Setting, Object> defaults = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            if (!s.defaultValue().isEmpty()) {
+                defaults.put(s, s.type().parse(s, s.defaultValue()));
+            }
+        }
+        return defaults;
+    }
+
+    private <T> T value(Setting setting, Class<T> type) {
+        return type.cast(values.get(setting));
     }
 
     /** The defaults of the settings table. */
@@ -146,67 +133,68 @@ public final class LockSafeSettings {
 
     /** Whether LockSafe acts at all; when false the adapters leave the host tool untouched. */
     public boolean enabled() {
-        return enabled;
+        return value(Setting.ENABLED, Boolean.class);
     }
 
     /** The {@code lock_timeout} of the first attempt. */
     public Duration lockTimeout() {
-        return lockTimeout;
+        return value(Setting.LOCK_TIMEOUT, Duration.class);
     }
 
     /** Growth of {@code lock_timeout} per attempt; 1.0 keeps it constant. */
     public double lockTimeoutMultiplier() {
-        return lockTimeoutMultiplier;
+        return value(Setting.LOCK_TIMEOUT_MULTIPLIER, Double.class);
     }
 
     /** The cap of an escalated {@code lock_timeout}. */
     public Duration maxLockTimeout() {
-        return maxLockTimeout;
+        return value(Setting.MAX_LOCK_TIMEOUT, Duration.class);
     }
 
     /** The {@code statement_timeout} for migration statements; empty keeps the server's setting. */
     public Optional<Duration> statementTimeout() {
-        return Optional.ofNullable(statementTimeout);
+        return Optional.ofNullable(value(Setting.STATEMENT_TIMEOUT, Duration.class));
     }
 
     /** Attempts in all, the first included. */
     public int maxAttempts() {
-        return maxAttempts;
+        return value(Setting.MAX_ATTEMPTS, Integer.class);
     }
 
     /** The wait after the first failed attempt. */
     public Duration initialBackoff() {
-        return initialBackoff;
+        return value(Setting.INITIAL_BACKOFF, Duration.class);
     }
 
     /** The growth of the wait from one failed attempt to the next. */
     public double backoffMultiplier() {
-        return backoffMultiplier;
+        return value(Setting.BACKOFF_MULTIPLIER, Double.class);
     }
 
     /** The cap of one wait. */
     public Duration maxBackoff() {
-        return maxBackoff;
+        return value(Setting.MAX_BACKOFF, Duration.class);
     }
 
     /** The randomization factor of each wait, in [0, 1]. */
     public double jitter() {
-        return jitter;
+        return value(Setting.JITTER, Double.class);
     }
 
     /** The SQLSTATEs that trigger a retry, upper case. */
+    @SuppressWarnings("unchecked")
     public Set<String> retrySqlStates() {
-        return retrySqlStates;
+        return (Set<String>) values.get(Setting.RETRY_SQL_STATES);
     }
 
     /** Whether the last attempt runs without {@code lock_timeout}. */
     public boolean finalAttemptWithoutLockTimeout() {
-        return finalAttemptWithoutLockTimeout;
+        return value(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, Boolean.class);
     }
 
     /** Whether blocking sessions are looked up and reported on failed attempts. */
     public boolean logBlockers() {
-        return logBlockers;
+        return value(Setting.LOG_BLOCKERS, Boolean.class);
     }
 
     /**
@@ -219,11 +207,13 @@ public final class LockSafeSettings {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt must be >= 1 but was " + attempt);
         }
-        if (finalAttemptWithoutLockTimeout && attempt >= maxAttempts && maxAttempts > 1) {
+        int maxAttempts = maxAttempts();
+        if (finalAttemptWithoutLockTimeout() && attempt >= maxAttempts && maxAttempts > 1) {
             return Optional.empty();
         }
-        double millis = lockTimeout.toMillis() * Math.pow(lockTimeoutMultiplier, attempt - 1);
-        long cap = Math.max(maxLockTimeout.toMillis(), lockTimeout.toMillis());
+        long first = lockTimeout().toMillis();
+        double millis = first * Math.pow(lockTimeoutMultiplier(), attempt - 1);
+        long cap = Math.max(maxLockTimeout().toMillis(), first);
         return Optional.of(Duration.ofMillis((long) Math.min(millis, cap)));
     }
 
@@ -239,23 +229,14 @@ public final class LockSafeSettings {
      * configuration.
      */
     public Map<String, String> asMap() {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
-        map.put(Setting.ENABLED.key(), Boolean.toString(enabled));
-        map.put(Setting.LOCK_TIMEOUT.key(), format(lockTimeout));
-        map.put(Setting.LOCK_TIMEOUT_MULTIPLIER.key(), Double.toString(lockTimeoutMultiplier));
-        map.put(Setting.MAX_LOCK_TIMEOUT.key(), format(maxLockTimeout));
-        if (statementTimeout != null) {
-            map.put(Setting.STATEMENT_TIMEOUT.key(), format(statementTimeout));
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Setting setting : Setting.values()) {
+            Object value = values.get(setting);
+            if (value != null) {
+                map.put(setting.key(), setting.type().format(value));
+            }
         }
-        map.put(Setting.MAX_ATTEMPTS.key(), Integer.toString(maxAttempts));
-        map.put(Setting.INITIAL_BACKOFF.key(), format(initialBackoff));
-        map.put(Setting.BACKOFF_MULTIPLIER.key(), Double.toString(backoffMultiplier));
-        map.put(Setting.MAX_BACKOFF.key(), format(maxBackoff));
-        map.put(Setting.JITTER.key(), Double.toString(jitter));
-        map.put(Setting.RETRY_SQL_STATES.key(), String.join(",", retrySqlStates));
-        map.put(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT.key(), Boolean.toString(finalAttemptWithoutLockTimeout));
-        map.put(Setting.LOG_BLOCKERS.key(), Boolean.toString(logBlockers));
-        return java.util.Collections.unmodifiableMap(map);
+        return Collections.unmodifiableMap(map);
     }
 
     @Override
@@ -279,37 +260,16 @@ public final class LockSafeSettings {
      * rules that relate two settings. Not thread-safe.
      */
     public static final class Builder {
-        private boolean enabled = true;
-        private Duration lockTimeout = Duration.ofMillis(200);
-        private double lockTimeoutMultiplier = 1.0;
-        private Duration maxLockTimeout = Duration.ofSeconds(5);
-        private Duration statementTimeout;
-        private int maxAttempts = 10;
-        private Duration initialBackoff = Duration.ofSeconds(1);
-        private double backoffMultiplier = 3.0;
-        private Duration maxBackoff = Duration.ofSeconds(30);
-        private double jitter = 0.5;
-        private Set<String> retrySqlStates = Set.of("55P03");
-        private boolean finalAttemptWithoutLockTimeout;
-        private boolean logBlockers = true;
+        private final Map<Setting, Object> values;
 
         private Builder() {
+            values = new EnumMap<>(Setting.class);
+            values.putAll(DEFAULT_VALUES);
         }
 
         private Builder(LockSafeSettings s) {
-            enabled = s.enabled;
-            lockTimeout = s.lockTimeout;
-            lockTimeoutMultiplier = s.lockTimeoutMultiplier;
-            maxLockTimeout = s.maxLockTimeout;
-            statementTimeout = s.statementTimeout;
-            maxAttempts = s.maxAttempts;
-            initialBackoff = s.initialBackoff;
-            backoffMultiplier = s.backoffMultiplier;
-            maxBackoff = s.maxBackoff;
-            jitter = s.jitter;
-            retrySqlStates = s.retrySqlStates;
-            finalAttemptWithoutLockTimeout = s.finalAttemptWithoutLockTimeout;
-            logBlockers = s.logBlockers;
+            values = new EnumMap<>(Setting.class);
+            values.putAll(s.values);
         }
 
         /**
@@ -331,61 +291,34 @@ public final class LockSafeSettings {
         }
 
         private Builder parseValue(Setting setting, String raw) {
-            switch (setting) {
-                case ENABLED:
-                    return enabled(SettingValues.parseBoolean(setting, raw));
-                case LOCK_TIMEOUT:
-                    return lockTimeout(SettingValues.parseDuration(setting, raw));
-                case LOCK_TIMEOUT_MULTIPLIER:
-                    return lockTimeoutMultiplier(SettingValues.parseDouble(setting, raw));
-                case MAX_LOCK_TIMEOUT:
-                    return maxLockTimeout(SettingValues.parseDuration(setting, raw));
-                case STATEMENT_TIMEOUT:
-                    return statementTimeout(SettingValues.parseDuration(setting, raw));
-                case MAX_ATTEMPTS:
-                    return maxAttempts(SettingValues.parseInt(setting, raw, 1, MAX_ATTEMPTS_LIMIT));
-                case INITIAL_BACKOFF:
-                    return initialBackoff(SettingValues.parseDuration(setting, raw));
-                case BACKOFF_MULTIPLIER:
-                    return backoffMultiplier(SettingValues.parseDouble(setting, raw));
-                case MAX_BACKOFF:
-                    return maxBackoff(SettingValues.parseDuration(setting, raw));
-                case JITTER:
-                    return jitter(SettingValues.parseDouble(setting, raw));
-                case RETRY_SQL_STATES:
-                    retrySqlStates = SettingValues.parseSqlStates(setting, raw);
-                    return this;
-                case FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT:
-                    return finalAttemptWithoutLockTimeout(SettingValues.parseBoolean(setting, raw));
-                case LOG_BLOCKERS:
-                    return logBlockers(SettingValues.parseBoolean(setting, raw));
-                default:
-                    throw new AssertionError(setting);
-            }
+            values.put(setting, setting.type().parse(setting, raw));
+            return this;
+        }
+
+        /** Sets {@code setting} to {@code value}, given from code, once checked against its range. */
+        private Builder set(Setting setting, Object value) {
+            values.put(setting, setting.type().check(setting, value));
+            return this;
         }
 
         /** See {@link LockSafeSettings#enabled()}. */
         public Builder enabled(boolean enabled) {
-            this.enabled = enabled;
-            return this;
+            return set(Setting.ENABLED, enabled);
         }
 
         /** See {@link LockSafeSettings#lockTimeout()}; between 1ms and 24h. */
         public Builder lockTimeout(Duration lockTimeout) {
-            this.lockTimeout = checkDuration(Setting.LOCK_TIMEOUT, lockTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
-            return this;
+            return set(Setting.LOCK_TIMEOUT, lockTimeout);
         }
 
         /** See {@link LockSafeSettings#lockTimeoutMultiplier()}; between 1.0 and 100. */
         public Builder lockTimeoutMultiplier(double multiplier) {
-            this.lockTimeoutMultiplier = checkDouble(Setting.LOCK_TIMEOUT_MULTIPLIER, multiplier, 1.0, MAX_MULTIPLIER);
-            return this;
+            return set(Setting.LOCK_TIMEOUT_MULTIPLIER, multiplier);
         }
 
         /** See {@link LockSafeSettings#maxLockTimeout()}; between 1ms and 24h. */
         public Builder maxLockTimeout(Duration maxLockTimeout) {
-            this.maxLockTimeout = checkDuration(Setting.MAX_LOCK_TIMEOUT, maxLockTimeout, Duration.ofMillis(1), MAX_TIMEOUT);
-            return this;
+            return set(Setting.MAX_LOCK_TIMEOUT, maxLockTimeout);
         }
 
         /**
@@ -393,58 +326,52 @@ public final class LockSafeSettings {
          * {@code null} to keep the server's setting.
          */
         public Builder statementTimeout(Duration statementTimeout) {
-            this.statementTimeout = statementTimeout == null ? null
-                    : checkDuration(Setting.STATEMENT_TIMEOUT, statementTimeout, Duration.ZERO, MAX_TIMEOUT);
-            return this;
+            if (statementTimeout == null) {
+                values.remove(Setting.STATEMENT_TIMEOUT);
+                return this;
+            }
+            return set(Setting.STATEMENT_TIMEOUT, statementTimeout);
         }
 
         /** See {@link LockSafeSettings#maxAttempts()}; between 1 and 1000. */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = checkInt(Setting.MAX_ATTEMPTS, maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
-            return this;
+            return set(Setting.MAX_ATTEMPTS, maxAttempts);
         }
 
         /** See {@link LockSafeSettings#initialBackoff()}; between 1ms and 1h. */
         public Builder initialBackoff(Duration initialBackoff) {
-            this.initialBackoff = checkDuration(Setting.INITIAL_BACKOFF, initialBackoff, Duration.ofMillis(1), MAX_WAIT);
-            return this;
+            return set(Setting.INITIAL_BACKOFF, initialBackoff);
         }
 
         /** See {@link LockSafeSettings#backoffMultiplier()}; between 1.0 and 100. */
         public Builder backoffMultiplier(double multiplier) {
-            this.backoffMultiplier = checkDouble(Setting.BACKOFF_MULTIPLIER, multiplier, 1.0, MAX_MULTIPLIER);
-            return this;
+            return set(Setting.BACKOFF_MULTIPLIER, multiplier);
         }
 
         /** See {@link LockSafeSettings#maxBackoff()}; between 1ms and 1h. */
         public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = checkDuration(Setting.MAX_BACKOFF, maxBackoff, Duration.ofMillis(1), MAX_WAIT);
-            return this;
+            return set(Setting.MAX_BACKOFF, maxBackoff);
         }
 
         /** See {@link LockSafeSettings#jitter()}; between 0 and 1. */
         public Builder jitter(double jitter) {
-            this.jitter = checkDouble(Setting.JITTER, jitter, 0.0, 1.0);
-            return this;
+            return set(Setting.JITTER, jitter);
         }
 
         /** See {@link LockSafeSettings#retrySqlStates()}; five-character codes, at least one. */
         public Builder retrySqlStates(Set<String> sqlStates) {
             Objects.requireNonNull(sqlStates, "sqlStates");
-            this.retrySqlStates = checkSqlStates(Setting.RETRY_SQL_STATES, sqlStates, String.join(",", sqlStates));
-            return this;
+            return set(Setting.RETRY_SQL_STATES, sqlStates);
         }
 
         /** See {@link LockSafeSettings#finalAttemptWithoutLockTimeout()}. */
         public Builder finalAttemptWithoutLockTimeout(boolean finalAttemptWithoutLockTimeout) {
-            this.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
-            return this;
+            return set(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, finalAttemptWithoutLockTimeout);
         }
 
         /** See {@link LockSafeSettings#logBlockers()}. */
         public Builder logBlockers(boolean logBlockers) {
-            this.logBlockers = logBlockers;
-            return this;
+            return set(Setting.LOG_BLOCKERS, logBlockers);
         }
 
         /**
@@ -453,6 +380,11 @@ public final class LockSafeSettings {
          * @throws InvalidSettingException if two settings contradict each other
          */
         public LockSafeSettings build() {
+            Duration initialBackoff = (Duration) values.get(Setting.INITIAL_BACKOFF);
+            Duration maxBackoff = (Duration) values.get(Setting.MAX_BACKOFF);
+            Duration lockTimeout = (Duration) values.get(Setting.LOCK_TIMEOUT);
+            Duration maxLockTimeout = (Duration) values.get(Setting.MAX_LOCK_TIMEOUT);
+            double lockTimeoutMultiplier = (Double) values.get(Setting.LOCK_TIMEOUT_MULTIPLIER);
             if (initialBackoff.compareTo(maxBackoff) > 0) {
                 throw invalid(Setting.INITIAL_BACKOFF, format(initialBackoff),
                         "expected at most maxBackoff (" + format(maxBackoff) + ")");

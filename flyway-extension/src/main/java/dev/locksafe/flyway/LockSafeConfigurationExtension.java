@@ -1,9 +1,15 @@
 package dev.locksafe.flyway;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.locksafe.AttemptListener;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.Setting;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,16 +28,26 @@ import org.flywaydb.core.extensibility.ConfigurationExtension;
  * with LockSafe's message (key, value, what is accepted) rather than a binding error. Unset keys keep
  * LockSafe's defaults.
  *
- * <p>From code: {@code configuration.getPluginRegister().getPlugin(LockSafeConfigurationExtension.class)
- * .setLockTimeout("200ms")}, or {@code Flyway.configure().configuration(Map.of("flyway.locksafe.lockTimeout", "200ms"))}.
+ * <p>From code: {@code LockSafeConfigurationExtension.of(configuration).set(Setting.LOCK_TIMEOUT, "200ms")}, or {@code Flyway.configure().configuration(Map.of("flyway.locksafe.lockTimeout", "200ms"))}.
  * Not thread-safe; Flyway copies it per configuration.
  */
+@JsonAutoDetect(fieldVisibility = Visibility.ANY, getterVisibility = Visibility.NONE,
+        isGetterVisibility = Visibility.NONE, setterVisibility = Visibility.NONE)
 public class LockSafeConfigurationExtension implements ConfigurationExtension {
 
     /** What every LockSafe environment variable starts with. */
     static final String ENV_PREFIX = "FLYWAY_LOCKSAFE_";
     private static final Set<String> WARNED_ENVIRONMENT_VARIABLES = ConcurrentHashMap.newKeySet();
 
+    /*
+     * One text field per setting, named by its key: Flyway binds flyway.locksafe.<key> to the declared
+     * field of that name (Jackson, field visibility) and merges configurations field by field, so a field
+     * per key is what Flyway needs. Nothing else here names a key: copy, apply and rawValues go through
+     * FIELDS, which the class refuses to load without (a field for every Setting, checked below).
+     * Flyway's Plugin marks its own isEnabled() with @JsonIgnore, which would make Jackson drop
+     * flyway.locksafe.enabled; the explicit @JsonProperty keeps it.
+     */
+    @JsonProperty("enabled")
     private String enabled;
     private String lockTimeout;
     private String lockTimeoutMultiplier;
@@ -45,6 +61,10 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String retrySqlStates;
     private String finalAttemptWithoutLockTimeout;
     private String logBlockers;
+
+    /** The field of each setting. */
+    private static final Map<Setting, Field> FIELDS = fields();
+
     /**
      * Told about every attempt of this Flyway instance's migrations, besides Flyway's log: an
      * application's own listener (the Spring Boot starter's metrics). Not a configuration value, so
@@ -82,24 +102,13 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
         return null;
     }
 
-    /** A copy with the same values; Flyway copies extensions per configuration. Done by hand so that it
-     * does not depend on how Jackson sees the properties. */
+    /** A copy with the same values; Flyway copies extensions per configuration. */
     @Override
     public LockSafeConfigurationExtension copy() {
         LockSafeConfigurationExtension c = new LockSafeConfigurationExtension();
-        c.enabled = enabled;
-        c.lockTimeout = lockTimeout;
-        c.lockTimeoutMultiplier = lockTimeoutMultiplier;
-        c.maxLockTimeout = maxLockTimeout;
-        c.statementTimeout = statementTimeout;
-        c.maxAttempts = maxAttempts;
-        c.initialBackoff = initialBackoff;
-        c.backoffMultiplier = backoffMultiplier;
-        c.maxBackoff = maxBackoff;
-        c.jitter = jitter;
-        c.retrySqlStates = retrySqlStates;
-        c.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
-        c.logBlockers = logBlockers;
+        for (Setting s : Setting.values()) {
+            c.set(s, get(s));
+        }
         c.attemptListeners.addAll(attemptListeners);
         return c;
     }
@@ -142,149 +151,58 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
      */
     public void apply(LockSafeSettings settings) {
         Map<String, String> map = settings.asMap();
-        enabled = map.get(Setting.ENABLED.key());
-        lockTimeout = map.get(Setting.LOCK_TIMEOUT.key());
-        lockTimeoutMultiplier = map.get(Setting.LOCK_TIMEOUT_MULTIPLIER.key());
-        maxLockTimeout = map.get(Setting.MAX_LOCK_TIMEOUT.key());
-        statementTimeout = map.get(Setting.STATEMENT_TIMEOUT.key());
-        maxAttempts = map.get(Setting.MAX_ATTEMPTS.key());
-        initialBackoff = map.get(Setting.INITIAL_BACKOFF.key());
-        backoffMultiplier = map.get(Setting.BACKOFF_MULTIPLIER.key());
-        maxBackoff = map.get(Setting.MAX_BACKOFF.key());
-        jitter = map.get(Setting.JITTER.key());
-        retrySqlStates = map.get(Setting.RETRY_SQL_STATES.key());
-        finalAttemptWithoutLockTimeout = map.get(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT.key());
-        logBlockers = map.get(Setting.LOG_BLOCKERS.key());
+        for (Setting s : Setting.values()) {
+            set(s, map.get(s.key()));
+        }
     }
 
     /** The keys that were set, with their text. */
     public Map<String, String> rawValues() {
         Map<String, String> raw = new LinkedHashMap<>();
-        put(raw, Setting.ENABLED, enabled);
-        put(raw, Setting.LOCK_TIMEOUT, lockTimeout);
-        put(raw, Setting.LOCK_TIMEOUT_MULTIPLIER, lockTimeoutMultiplier);
-        put(raw, Setting.MAX_LOCK_TIMEOUT, maxLockTimeout);
-        put(raw, Setting.STATEMENT_TIMEOUT, statementTimeout);
-        put(raw, Setting.MAX_ATTEMPTS, maxAttempts);
-        put(raw, Setting.INITIAL_BACKOFF, initialBackoff);
-        put(raw, Setting.BACKOFF_MULTIPLIER, backoffMultiplier);
-        put(raw, Setting.MAX_BACKOFF, maxBackoff);
-        put(raw, Setting.JITTER, jitter);
-        put(raw, Setting.RETRY_SQL_STATES, retrySqlStates);
-        put(raw, Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, finalAttemptWithoutLockTimeout);
-        put(raw, Setting.LOG_BLOCKERS, logBlockers);
+        for (Setting s : Setting.values()) {
+            String value = get(s);
+            if (value != null) {
+                raw.put(s.key(), value);
+            }
+        }
         return raw;
     }
 
-    private static void put(Map<String, String> raw, Setting setting, String value) {
-        if (value != null) {
-            raw.put(setting.key(), value);
+    /**
+     * Sets one setting as text, checked when migrate starts, like a {@code flyway.locksafe.<key>} value:
+     * {@code set(Setting.LOCK_TIMEOUT, "200ms")}; {@code null} unsets it (LockSafe's default applies).
+     */
+    public void set(Setting setting, String value) {
+        try {
+            FIELDS.get(setting).set(this, value);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /*
-     * Flyway's Plugin marks its own isEnabled() with @JsonIgnore, which would make Flyway's Jackson
-     * binding drop flyway.locksafe.enabled silently; the explicit @JsonProperty keeps this setter.
-     * No getEnabled() for the same reason.
-     */
-    @JsonProperty("enabled")
-    public void setEnabled(String enabled) {
-        this.enabled = enabled;
+    /** The text set for {@code setting}, or {@code null} when it is unset. */
+    public String get(Setting setting) {
+        try {
+            return (String) FIELDS.get(setting).get(this);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    public String getLockTimeout() {
-        return lockTimeout;
-    }
-
-    public void setLockTimeout(String lockTimeout) {
-        this.lockTimeout = lockTimeout;
-    }
-
-    public String getLockTimeoutMultiplier() {
-        return lockTimeoutMultiplier;
-    }
-
-    public void setLockTimeoutMultiplier(String lockTimeoutMultiplier) {
-        this.lockTimeoutMultiplier = lockTimeoutMultiplier;
-    }
-
-    public String getMaxLockTimeout() {
-        return maxLockTimeout;
-    }
-
-    public void setMaxLockTimeout(String maxLockTimeout) {
-        this.maxLockTimeout = maxLockTimeout;
-    }
-
-    public String getStatementTimeout() {
-        return statementTimeout;
-    }
-
-    public void setStatementTimeout(String statementTimeout) {
-        this.statementTimeout = statementTimeout;
-    }
-
-    public String getMaxAttempts() {
-        return maxAttempts;
-    }
-
-    public void setMaxAttempts(String maxAttempts) {
-        this.maxAttempts = maxAttempts;
-    }
-
-    public String getInitialBackoff() {
-        return initialBackoff;
-    }
-
-    public void setInitialBackoff(String initialBackoff) {
-        this.initialBackoff = initialBackoff;
-    }
-
-    public String getBackoffMultiplier() {
-        return backoffMultiplier;
-    }
-
-    public void setBackoffMultiplier(String backoffMultiplier) {
-        this.backoffMultiplier = backoffMultiplier;
-    }
-
-    public String getMaxBackoff() {
-        return maxBackoff;
-    }
-
-    public void setMaxBackoff(String maxBackoff) {
-        this.maxBackoff = maxBackoff;
-    }
-
-    public String getJitter() {
-        return jitter;
-    }
-
-    public void setJitter(String jitter) {
-        this.jitter = jitter;
-    }
-
-    public String getRetrySqlStates() {
-        return retrySqlStates;
-    }
-
-    public void setRetrySqlStates(String retrySqlStates) {
-        this.retrySqlStates = retrySqlStates;
-    }
-
-    public String getFinalAttemptWithoutLockTimeout() {
-        return finalAttemptWithoutLockTimeout;
-    }
-
-    public void setFinalAttemptWithoutLockTimeout(String finalAttemptWithoutLockTimeout) {
-        this.finalAttemptWithoutLockTimeout = finalAttemptWithoutLockTimeout;
-    }
-
-    public String getLogBlockers() {
-        return logBlockers;
-    }
-
-    public void setLogBlockers(String logBlockers) {
-        this.logBlockers = logBlockers;
+    private static Map<Setting, Field> fields() {
+        Map<Setting, Field> fields = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            try {
+                Field f = LockSafeConfigurationExtension.class.getDeclaredField(s.key());
+                if (f.getType() != String.class || Modifier.isStatic(f.getModifiers())) {
+                    throw new NoSuchFieldException(s.key());
+                }
+                fields.put(s, f);
+            } catch (NoSuchFieldException e) {
+                throw new ExceptionInInitializerError("LockSafe build error: Flyway binds flyway.locksafe."
+                        + s.key() + " to a String field named " + s.key() + ", and there is none");
+            }
+        }
+        return Collections.unmodifiableMap(fields);
     }
 }

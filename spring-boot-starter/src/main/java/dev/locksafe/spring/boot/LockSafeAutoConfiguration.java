@@ -6,10 +6,10 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Applies LockSafe to the Flyway and Liquibase that Spring Boot runs at startup. Nothing here replaces
@@ -26,7 +26,6 @@ import org.springframework.context.annotation.Configuration;
         "org.springframework.boot.autoconfigure.liquibase.LiquibaseAutoConfiguration",
         "org.springframework.boot.liquibase.autoconfigure.LiquibaseAutoConfiguration"})
 @Conditional(LockSafeAutoConfiguration.FlywayOrLiquibase.class)
-@EnableConfigurationProperties(LockSafeProperties.class)
 public class LockSafeAutoConfiguration {
 
     /**
@@ -35,8 +34,8 @@ public class LockSafeAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    LockSafeSettings lockSafeSettings(LockSafeProperties properties) {
-        return properties.toSettings();
+    LockSafeSettings lockSafeSettings(Environment environment) {
+        return LockSafeProperties.bind(environment);
     }
 
     @Configuration(proxyBeanMethods = false)

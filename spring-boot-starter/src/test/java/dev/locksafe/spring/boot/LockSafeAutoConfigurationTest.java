@@ -43,8 +43,7 @@ class LockSafeAutoConfigurationTest {
     void withNeitherToolNothingIsConfigured() {
         runner.withClassLoader(new FilteredClassLoader(Flyway.class, SpringLiquibase.class))
                 .run(context -> assertThat(context).hasNotFailed()
-                        .doesNotHaveBean(LockSafeSettings.class)
-                        .doesNotHaveBean(LockSafeProperties.class));
+                        .doesNotHaveBean(LockSafeSettings.class));
     }
 
     @Test

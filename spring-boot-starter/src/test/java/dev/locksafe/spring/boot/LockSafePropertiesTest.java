@@ -1,48 +1,58 @@
 package dev.locksafe.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.Setting;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 class LockSafePropertiesTest {
 
-    @Test
-    void defaultsAreLockSafesDefaults() {
-        // the property defaults are literals (so the configuration metadata shows them): keep them in step
-        assertThat(new LockSafeProperties().toSettings()).isEqualTo(LockSafeSettings.defaults());
+    private static LockSafeSettings bind(Map<String, String> properties) {
+        return LockSafeProperties.bind(new Binder(new MapConfigurationPropertySource(properties)));
     }
 
     @Test
-    void everyPropertyReachesTheSettings() {
-        LockSafeProperties p = new LockSafeProperties();
-        p.setLockTimeout(Duration.ofMillis(321));
-        p.setStatementTimeout(Duration.ofSeconds(9));
-        p.setMaxAttempts(4);
-        p.setRetrySqlStates(List.of("55P03", "40P01"));
-        p.setLogBlockers(false);
-        LockSafeSettings s = p.toSettings();
-        assertThat(s.lockTimeout()).isEqualTo(Duration.ofMillis(321));
-        assertThat(s.statementTimeout()).contains(Duration.ofSeconds(9));
-        assertThat(s.maxAttempts()).isEqualTo(4);
-        assertThat(s.retrySqlStates()).containsExactlyInAnyOrder("55P03", "40P01");
-        assertThat(s.logBlockers()).isFalse();
+    void noPropertiesGiveLockSafesDefaults() {
+        assertThat(bind(Map.of())).isEqualTo(LockSafeSettings.defaults());
     }
 
     @Test
-    void failureAnalysisNamesTheSpringPropertyAndTheEnvironmentVariable() {
-        LockSafeProperties p = new LockSafeProperties();
-        p.setMaxBackoff(Duration.ofHours(2));
-        InvalidSettingException e = (InvalidSettingException) org.assertj.core.api.Assertions.catchThrowable(p::toSettings);
+    void retrySqlStatesIsReadAsAListOrAsCommaSeparatedText() {
+        assertThat(bind(Map.of("locksafe.retry-sql-states[0]", "55P03", "locksafe.retry-sql-states[1]", "40P01"))
+                .retrySqlStates()).containsExactly("40P01", "55P03");
+        assertThat(bind(Map.of("locksafe.retry-sql-states", "55P03, 40P01")).retrySqlStates())
+                .containsExactly("40P01", "55P03");
+    }
+
+    @Test
+    void aBadValueIsRefusedWithLockSafesMessageAndTheFailureAnalysisNamesThePropertyAndTheVariable() {
+        Throwable thrown = catchThrowable(() -> bind(Map.of("locksafe.max-backoff", "2h")));
+        assertThat(thrown).isInstanceOf(InvalidSettingException.class);
+        InvalidSettingException e = (InvalidSettingException) thrown;
         FailureAnalysis analysis = new LockSafeSettingFailureAnalyzer().analyze(new IllegalStateException(e), e);
         assertThat(analysis.getDescription())
                 .isEqualTo("Invalid LockSafe setting locksafe.max-backoff='2h': expected a duration between 1ms and 1h.");
         assertThat(analysis.getAction()).contains("locksafe.max-backoff", "LOCKSAFE_MAX_BACKOFF");
-        assertThatThrownBy(p::toSettings).isInstanceOf(InvalidSettingException.class);
+    }
+
+    @Test
+    void theConfigurationMetadataDescribesEverySettingWithItsTypeAndDefault() {
+        String json = SpringConfigurationMetadata.json();
+        for (Setting s : Setting.values()) {
+            assertThat(json).contains("\"name\": \"locksafe." + s.kebabKey() + "\"", s.description());
+        }
+        assertThat(json).contains("\"name\": \"locksafe.lock-timeout\", \"type\": \"java.time.Duration\"")
+                .contains("\"defaultValue\": \"200ms\"")
+                .contains("\"name\": \"locksafe.max-attempts\", \"type\": \"java.lang.Integer\"")
+                .contains("\"defaultValue\": [\"55P03\"]");
+        assertThat(Duration.parse("PT0.2S")).isEqualTo(LockSafeSettings.defaults().lockTimeout());
     }
 }

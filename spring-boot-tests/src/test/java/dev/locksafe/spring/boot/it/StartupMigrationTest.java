@@ -81,7 +81,21 @@ class StartupMigrationTest {
                         environment));
         SpringApplication app = new SpringApplication(application);
         app.setEnvironment(env);
-        return app.run("--spring.config.location=file:" + dir.resolve("application.properties"));
+        try {
+            return app.run("--spring.config.location=file:" + dir.resolve("application.properties"));
+        } finally {
+            // read once at startup: leave nothing behind in the temporary directory
+            deleteQuietly(dir.resolve("application.properties"));
+            deleteQuietly(dir);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // a leftover temporary file is not a test failure
+        }
     }
 
     private static String lockTimeoutSeenByTheMigration(TestDatabase db) {
