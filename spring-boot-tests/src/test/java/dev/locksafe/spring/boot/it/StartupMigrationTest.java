@@ -199,7 +199,7 @@ class StartupMigrationTest {
         db.execute("create table orders (id bigint primary key)");
         assertThatThrownBy(() -> start(tool, db, "locksafe.jitter=2\n", Map.of()).close());
         assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START",
-                "Invalid LockSafe setting locksafe.jitter='2.0': expected a number between 0.0 and 1.0",
+                "Invalid LockSafe setting locksafe.jitter='2': expected a number between 0.0 and 1.0", // the value as written
                 "Change locksafe.jitter (application.properties or .yml) or the LOCKSAFE_JITTER environment variable");
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
