@@ -197,6 +197,11 @@ public final class LockSafeSettings {
         return value(Setting.LOG_BLOCKERS, Boolean.class);
     }
 
+    /** What the zero-downtime-deployment check does. */
+    public dev.locksafe.check.CheckMode check() {
+        return value(Setting.CHECK, dev.locksafe.check.CheckMode.class);
+    }
+
     /**
      * The {@code lock_timeout} of attempt {@code attempt} (1-based): the first attempt's timeout grown
      * by {@link #lockTimeoutMultiplier()} per attempt, capped at {@link #maxLockTimeout()} (or at
@@ -367,6 +372,11 @@ public final class LockSafeSettings {
         /** See {@link LockSafeSettings#finalAttemptWithoutLockTimeout()}. */
         public Builder finalAttemptWithoutLockTimeout(boolean finalAttemptWithoutLockTimeout) {
             return set(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, finalAttemptWithoutLockTimeout);
+        }
+
+        /** See {@link LockSafeSettings#check()}. */
+        public Builder check(dev.locksafe.check.CheckMode check) {
+            return set(Setting.CHECK, check);
         }
 
         /** See {@link LockSafeSettings#logBlockers()}. */

@@ -49,7 +49,10 @@ public enum Setting {
             "Last attempt waits without lock_timeout (GitLab's last resort)."),
     /** Whether the blocking sessions are looked up and reported on each failed attempt. */
     LOG_BLOCKERS("logBlockers", SettingType.BOOLEAN, "true",
-            "Query and log the blocking sessions on each failed attempt.");
+            "Query and log the blocking sessions on each failed attempt."),
+    /** The zero-downtime-deployment check: off, warn (log findings) or fail (roll back on an error finding). */
+    CHECK("check", SettingType.oneOf(dev.locksafe.check.CheckMode.class), "off",
+            "ZDD check of each migration: off, warn (log findings) or fail (roll back a migration with an error finding).");
 
     /** Bounds shared by several settings (an enum constant cannot read the enum's own static fields). */
     static final class Limits {

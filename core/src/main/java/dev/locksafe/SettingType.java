@@ -1,6 +1,10 @@
 package dev.locksafe;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -35,6 +39,25 @@ final class SettingType {
         this.parser = parser;
         this.checker = checker;
         this.formatter = formatter;
+    }
+
+    /** One of the constants of {@code type}, written in lower case ({@code off}, {@code warn}, {@code fail}). */
+    static <E extends Enum<E>> SettingType oneOf(Class<E> type) {
+        List<String> names = new ArrayList<>();
+        for (E constant : type.getEnumConstants()) {
+            names.add(constant.name().toLowerCase(Locale.ROOT));
+        }
+        String accepted = "one of " + String.join(", ", names);
+        return new SettingType(type, accepted, (setting, raw) -> {
+            String text = SettingValues.requireText(setting, raw).toUpperCase(Locale.ROOT);
+            for (E constant : type.getEnumConstants()) {
+                if (constant.name().equals(text)) {
+                    return constant;
+                }
+            }
+            throw SettingValues.invalid(setting, raw, "expected " + accepted);
+        }, (setting, value) -> type.cast(Objects.requireNonNull(value, setting.key())),
+                value -> ((Enum<?>) value).name().toLowerCase(Locale.ROOT));
     }
 
     /** A duration from {@code min} to {@code max}, in whole milliseconds. */

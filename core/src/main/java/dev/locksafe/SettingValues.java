@@ -165,7 +165,7 @@ final class SettingValues {
         return new InvalidSettingException(setting.key(), value, accepted);
     }
 
-    private static String requireText(Setting setting, String raw) {
+    static String requireText(Setting setting, String raw) {
         if (raw == null || raw.trim().isEmpty()) {
             throw invalid(setting, raw == null ? "" : raw, "a value is required; default is "
                     + (setting.defaultValue().isEmpty() ? "unset (leave the key out)" : setting.defaultValue()));

@@ -231,4 +231,13 @@ class LockSafeSettingsTest {
         assertThat(LockSafeSettings.defaults().asMap()).doesNotContainKey("statementTimeout");
         assertThat(custom.toString()).contains("lockTimeout=321ms", "statementTimeout=30s");
     }
+
+    @Test
+    void checkTakesOffWarnOrFailInAnyLetterCaseAndRefusesAnythingElseSayingWhatIsAccepted() {
+        assertThat(LockSafeSettings.defaults().check()).isEqualTo(dev.locksafe.check.CheckMode.OFF);
+        assertThat(LockSafeSettings.fromMap(Map.of("check", " FAIL ")).check()).isEqualTo(dev.locksafe.check.CheckMode.FAIL);
+        assertThat(LockSafeSettings.fromMap(Map.of("check", "warn")).asMap()).containsEntry("check", "warn");
+        assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("check", "strict")))
+                .hasMessage("Invalid LockSafe setting check='strict': expected one of off, warn, fail");
+    }
 }

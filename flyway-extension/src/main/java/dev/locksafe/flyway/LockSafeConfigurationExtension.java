@@ -61,6 +61,7 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String retrySqlStates;
     private String finalAttemptWithoutLockTimeout;
     private String logBlockers;
+    private String check;
 
     /** The field of each setting. */
     private static final Map<Setting, Field> FIELDS = fields();

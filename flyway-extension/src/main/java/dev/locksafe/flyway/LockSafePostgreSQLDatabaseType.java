@@ -3,6 +3,7 @@ package dev.locksafe.flyway;
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.check.AllowMarkers;
 import dev.locksafe.internal.InvalidIndexCleaner;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -118,15 +119,21 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
             @Override
             public <T> T execute(SqlCallable<T> callable) throws SQLException {
                 session.scriptName = null;
+                session.allowMarkers = AllowMarkers.none();
                 session.migrating = true;
                 try {
                     if (connection.getAutoCommit()) {
                         // non-transactional: the script executor below retries its statements one by one
-                        return callable.call();
+                        ZddJudge.before(session, connection);
+                        T result = callable.call();
+                        ZddJudge.notJudged(session, connection);
+                        return result;
                     }
                     MigrationName name = new MigrationName(session);
+                    ZddJudge.before(session, connection);
+                    T result;
                     try (LockSafe engine = session.newEngine()) {
-                        return engine.runInTransaction(name, connection, LockRelease.savepoint(), () -> {
+                        result = engine.runInTransaction(name, connection, LockRelease.savepoint(), () -> {
                             try {
                                 return callable.call();
                             } catch (SQLException | RuntimeException e) {
@@ -135,6 +142,9 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
                             }
                         });
                     }
+                    // before Flyway commits: a failing judgement rolls the migration back, without a history row
+                    ZddJudge.after(session, connection, name.get());
+                    return result;
                 } finally {
                     session.migrating = false;
                 }
@@ -219,6 +229,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
             MigrationSession session = MigrationSession.of(jdbcTemplate.getConnection());
             if (session != null && session.migrating && sqlScript.getResource() != null) {
                 session.scriptName = sqlScript.getResource().getFilename();
+                session.allowMarkers = ZddJudge.allowMarkers(session, sqlScript.getResource());
             }
             return super.execute(sqlScript, config);
         }

@@ -5,6 +5,8 @@ import dev.locksafe.ConnectionSource;
 import dev.locksafe.InvalidSettingException;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.check.AllowMarkers;
+import dev.locksafe.check.ZddCheck;
 import dev.locksafe.internal.LoggingAttemptListener;
 import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Connection;
@@ -13,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.WeakHashMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.api.FlywayException;
@@ -41,12 +44,18 @@ final class MigrationSession {
     /** The running migration's script name, once Flyway's script executor has told us. */
     volatile String scriptName;
     volatile boolean warnedAboutTransactionalLock;
+    /** The ZDD check of this run (one migrate on this connection). */
+    final ZddCheck check;
+    /** The allow markers of the running migration's script. */
+    volatile AllowMarkers allowMarkers = AllowMarkers.none();
+    volatile boolean toldNonTransactionalIsNotJudged;
 
     private MigrationSession(Configuration configuration, LockSafeSettings settings) {
         this.configuration = configuration;
         this.settings = settings;
         LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
         this.applicationListeners = extension == null ? List.of() : extension.attemptListeners();
+        this.check = ZddCheck.forRun(settings.check(), Set.of(configuration.getTable()));
     }
 
     /**

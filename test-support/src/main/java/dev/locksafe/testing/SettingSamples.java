@@ -32,6 +32,7 @@ public final class SettingSamples {
         m.put(Setting.RETRY_SQL_STATES, "40P01,55P03");
         m.put(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, "true");
         m.put(Setting.LOG_BLOCKERS, "false");
+        m.put(Setting.CHECK, "fail");
         Set<Setting> missing = EnumSet.allOf(Setting.class);
         missing.removeAll(m.keySet());
         if (!missing.isEmpty()) {

@@ -1,0 +1,94 @@
+package dev.locksafe.check;
+
+/**
+ * The rules of the ZDD check, with stable ids (B1xx backward-incompatible, L2xx lock-heavy, I3xx info),
+ * names, default severities and the two-release recipe printed with each finding.
+ */
+public enum Rule {
+    B101("drop-column", Severity.ERROR, "release N's code may still read or write the column",
+            "release N stops reading and writing the column (and, if it still inserts rows, the column must be"
+                    + " nullable or have a default); release N+1 drops it"),
+    B102("drop-relation", Severity.ERROR, "release N's code may still use the table",
+            "release N stops using the table (and its sequence); release N+1 drops it, after a backup"),
+    B103("rename-column", Severity.ERROR, "release N's code reads and writes the column by its old name",
+            "add the new column and keep both in sync (trigger or dual writes) and backfill; the next release"
+                    + " reads the new column; the one after drops the old one (or keep the name in the ORM mapping)"),
+    B104("rename-relation", Severity.ERROR, "release N's code uses the table by its old name",
+            "rename and create a view with the old name in the same migration (simple views are updatable);"
+                    + " drop the view once no release uses the old name"),
+    B105("incompatible-type-change", Severity.ERROR,
+            "release N's code and ORM mapping expect the old type",
+            "add a column with the new type, write both and backfill in batches; the next release reads the new"
+                    + " column; the one after drops the old one"),
+    B106("set-not-null", Severity.WARNING, "release N's inserts that leave the column out fail",
+            "release N writes the column on every insert; release N+1 backfills, adds CHECK (c IS NOT NULL) NOT"
+                    + " VALID, validates it in a separate migration, then SET NOT NULL (no scan) and drops the CHECK"),
+    B107("add-required-column", Severity.ERROR,
+            "release N's inserts do not know the column and fail (on production data the ALTER itself fails"
+                    + " while it passes on an empty CI table)",
+            "add the column nullable or with a constant default (no rewrite) and write it; a later release"
+                    + " backfills and sets NOT NULL as for B106"),
+    B108("drop-default-of-not-null", Severity.ERROR, "release N's inserts that rely on the default fail",
+            "release N writes the value explicitly; release N+1 drops the default"),
+    B109("enum-label-renamed", Severity.ERROR, "release N writes and reads the old label",
+            "add the new label; the next release writes it and reads both; backfill; then stop using the old one"),
+    B110("view-changed", Severity.ERROR, "release N's queries on the view fail",
+            "create the new view beside the old one; drop the old one once no release uses it"
+                    + " (CREATE OR REPLACE VIEW may only append columns)"),
+    L201("type-change-rewrite", Severity.WARNING,
+            "the table and its indexes are rewritten under ACCESS EXCLUSIVE: reads and writes wait for the whole rewrite",
+            "add a column with the new type, backfill in batches, swap in a later release"),
+    L202("add-column-rewrite", Severity.WARNING,
+            "the new column's default (volatile, identity, serial or stored generated) rewrites the table under"
+                    + " ACCESS EXCLUSIVE",
+            "add the column without a default or with a constant one, then SET DEFAULT (no rewrite) and backfill"
+                    + " in batches"),
+    L203("table-rewrite", Severity.WARNING, "the table is rewritten under ACCESS EXCLUSIVE",
+            "use pg_repack, REINDEX CONCURRENTLY or a copy-and-swap instead"),
+    L206("non-concurrent-index", Severity.WARNING,
+            "the index build holds SHARE on the table: every write waits for the whole build",
+            "CREATE INDEX CONCURRENTLY in its own non-transactional migration (LockSafe retries it and drops"
+                    + " INVALID leftovers)"),
+    L208("non-concurrent-index-drop", Severity.WARNING,
+            "DROP INDEX holds ACCESS EXCLUSIVE on the table while it waits and runs",
+            "DROP INDEX CONCURRENTLY in its own non-transactional migration"),
+    I303("type-widened", Severity.INFO, "a binary-compatible widening: no rewrite, the lock was brief",
+            "none needed");
+
+    private final String ruleName;
+    private final Severity defaultSeverity;
+    private final String impact;
+    private final String recipe;
+
+    Rule(String ruleName, Severity defaultSeverity, String impact, String recipe) {
+        this.ruleName = ruleName;
+        this.defaultSeverity = defaultSeverity;
+        this.impact = impact;
+        this.recipe = recipe;
+    }
+
+    /** The stable id, such as {@code B101}. */
+    public String id() {
+        return name();
+    }
+
+    /** The rule's name, such as {@code drop-column}. */
+    public String ruleName() {
+        return ruleName;
+    }
+
+    /** The severity unless configured otherwise. */
+    public Severity defaultSeverity() {
+        return defaultSeverity;
+    }
+
+    /** What release N (or production traffic) would hit. */
+    public String impact() {
+        return impact;
+    }
+
+    /** How to make the change without downtime, over two (or more) releases. */
+    public String recipe() {
+        return recipe;
+    }
+}

@@ -1,0 +1,431 @@
+package dev.locksafe.check;
+
+import dev.locksafe.check.CatalogSnapshot.Column;
+import dev.locksafe.check.CatalogSnapshot.ColumnKey;
+import dev.locksafe.check.CatalogSnapshot.EnumLabel;
+import dev.locksafe.check.CatalogSnapshot.Relation;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The zero-downtime-deployment check of one migration run: judges each migration from what PostgreSQL
+ * records (the catalog before and after, the migration's own locks), against the <em>baseline</em>, the
+ * schema at the start of the run. An object created earlier in the same run has no production code using
+ * it, so a column added and dropped in one release is not a finding; a B0 column made NOT NULL is.
+ *
+ * <p>Usage by an adapter, on the migration's own connection, inside its transaction:
+ * {@link #beforeMigration} before the migration runs, {@link #afterMigration} after it ran and before
+ * commit. Every query runs under a savepoint, so a failing catalog query never aborts the migration's
+ * transaction. Not thread-safe: one instance per run.
+ */
+public final class ZddCheck {
+
+    // PostgreSQL type OIDs of the types whose typmod widening is binary compatible
+    private static final long TEXT = 25;
+    private static final long VARCHAR = 1043;
+    private static final long NUMERIC = 1700;
+    private static final Set<Long> PRECISION_TYPES = Set.of(1083L, 1114L, 1184L, 1186L, 1266L); // time, timestamp(tz), interval, timetz
+    private static final long VARBIT = 1562;
+
+    private final CheckMode mode;
+    private final Set<String> ignoredTables;
+    private CatalogSnapshot baseline;
+    private CatalogSnapshot model;
+
+    private ZddCheck(CheckMode mode, Set<String> ignoredTables) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.ignoredTables = ignoredTables.stream().map(t -> t.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+
+    /**
+     * A check for one run.
+     *
+     * @param ignoredTables the host tool's own tables ({@code flyway_schema_history}, {@code databasechangelog}),
+     *                      by bare or schema-qualified name: never judged
+     */
+    public static ZddCheck forRun(CheckMode mode, Set<String> ignoredTables) {
+        return new ZddCheck(mode, ignoredTables);
+    }
+
+    /** The mode. */
+    public CheckMode mode() {
+        return mode;
+    }
+
+    /** Whether the check runs at all. */
+    public boolean active() {
+        return mode != CheckMode.OFF;
+    }
+
+    /** Before a migration runs: the first call of the run takes the baseline. */
+    public void beforeMigration(Connection connection) throws SQLException {
+        if (active() && baseline == null) {
+            baseline = underSavepoint(connection, () -> CatalogSnapshot.take(connection));
+            model = baseline;
+        }
+    }
+
+    /**
+     * Judges the migration that just ran on {@code connection}, inside its transaction, before commit.
+     *
+     * @param migration the migration's name for the findings
+     * @param markers   its allow markers
+     * @return the findings, allowed ones included, in a stable order
+     */
+    public List<Finding> afterMigration(Connection connection, String migration, AllowMarkers markers)
+            throws SQLException {
+        if (!active()) {
+            return List.of();
+        }
+        if (baseline == null) {
+            throw new IllegalStateException("beforeMigration was not called");
+        }
+        Judgement j = underSavepoint(connection, () -> new Judgement(migration, CatalogSnapshot.take(connection),
+                CatalogSnapshot.lockedRelations(connection), CatalogSnapshot.lockedRelations(connection, "ShareLock")));
+        j.judge();
+        underSavepoint(connection, () -> {
+            j.describeTypes(connection);
+            return null;
+        });
+        model = j.after;
+        // sorted only now: describeTypes finds its findings by position
+        j.findings.sort((a, b) -> (a.rule().id() + a.object()).compareTo(b.rule().id() + b.object()));
+        List<Finding> findings = new ArrayList<>();
+        for (Finding f : j.findings) {
+            String reason = markers.reason(f.rule());
+            findings.add(reason == null ? f : f.allow(reason));
+        }
+        return List.copyOf(findings);
+    }
+
+    /**
+     * After a migration that was not judged (one that ran outside a transaction and committed statement by
+     * statement): its changes become part of the state the next migration is compared with, so they are
+     * not attributed to it.
+     */
+    public void skipMigration(Connection connection) throws SQLException {
+        if (active() && baseline != null) {
+            model = underSavepoint(connection, () -> CatalogSnapshot.take(connection));
+        }
+    }
+
+    /** The message a failing migrate ends with: every error finding of the migration, and the ways out. */
+    public static String failureMessage(String migration, List<Finding> findings) {
+        List<Finding> failing = findings.stream().filter(Finding::fails).toList();
+        StringBuilder b = new StringBuilder("LockSafe ZDD check failed for ").append(migration).append(": ")
+                .append(failing.size()).append(failing.size() == 1 ? " backward-incompatible change" : " backward-incompatible changes")
+                .append(" (the migration was rolled back):");
+        for (Finding f : failing) {
+            b.append("\n  ").append(f.describe());
+        }
+        return b.append("\nAccept a deliberate change with its marker in the migration, or run with check=warn.")
+                .toString();
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T underSavepoint(Connection connection, SqlWork<T> work) throws SQLException {
+        if (connection.getAutoCommit()) {
+            return work.run();
+        }
+        Savepoint savepoint = connection.setSavepoint();
+        try {
+            T result = work.run();
+            connection.releaseSavepoint(savepoint);
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback(savepoint);
+            throw e;
+        }
+    }
+
+    /** The judgement of one migration: what changed between the model and now, on what the migration locked. */
+    private final class Judgement {
+        final String migration;
+        final CatalogSnapshot after;
+        final Set<Long> locked;
+        final Set<Long> sharedLocked;
+        final List<Finding> findings = new ArrayList<>();
+        /** Type changes still to be described with format_type: finding index, old type, new type. */
+        private final List<long[]> typeChanges = new ArrayList<>();
+
+        Judgement(String migration, CatalogSnapshot after, Set<Long> locked, Set<Long> sharedLocked) {
+            this.migration = migration;
+            this.after = after;
+            this.locked = locked;
+            this.sharedLocked = sharedLocked;
+        }
+
+        private boolean ignored(Relation r) {
+            return ignoredTables.contains(r.name().toLowerCase(Locale.ROOT))
+                    || ignoredTables.contains(r.qualified().toLowerCase(Locale.ROOT));
+        }
+
+        private void add(Rule rule, Severity severity, String object, String detail) {
+            findings.add(new Finding(rule, severity, migration, object, detail, null));
+        }
+
+        void judge() {
+            for (long oid : locked) {
+                judgeRelation(oid);
+            }
+            judgeEnumLabels();
+        }
+
+        private void judgeRelation(long oid) {
+            Relation inBaseline = baseline.relations.get(oid);
+            Relation before = model.relations.get(oid);
+            Relation now = after.relations.get(oid);
+            if (before == null) {
+                if (now != null && now.isIndex()) {
+                    judgeNewIndex(now);
+                }
+                return; // created in this migration: nothing in production uses it
+            }
+            if (inBaseline == null || ignored(before)) {
+                return; // created earlier in this run
+            }
+            if (now == null) {
+                judgeGone(before);
+                return;
+            }
+            if (!now.name().equals(before.name()) || !now.schema().equals(before.schema())) {
+                judgeRename(before, now);
+            }
+            if (now.isTable() || now.kind() == 'm') {
+                judgeColumns(now);
+            }
+            if (now.isView()) {
+                judgeViewColumns(before, now);
+            }
+        }
+
+        private void judgeGone(Relation before) {
+            if (before.isIndex()) {
+                Relation table = after.relations.get(before.indexedTable());
+                // ALTER COLUMN TYPE re-creates an index under a new OID with the same name: not a drop
+                if (table != null && after.find(before.schema(), before.name(), 'i', 'I') == null) {
+                    add(Rule.L208, Rule.L208.defaultSeverity(), before.qualified(), "on " + table.qualified());
+                }
+                return;
+            }
+            if (before.isView()) {
+                Relation recreated = after.find(before.schema(), before.name(), 'v');
+                if (recreated == null) {
+                    add(Rule.B110, Severity.ERROR, before.qualified(), "view dropped");
+                } else {
+                    judgeViewColumns(before, recreated);
+                }
+                return;
+            }
+            if (before.kind() == 'S' && ownedByDroppedTable(before)) {
+                return; // the table's own sequence goes with it: B102 names the table
+            }
+            add(Rule.B102, Severity.ERROR, before.qualified(), kindName(before.kind()) + " dropped");
+        }
+
+        private boolean ownedByDroppedTable(Relation sequence) {
+            // a serial/identity sequence is locked and dropped with its table, which is reported instead
+            for (long oid : locked) {
+                Relation r = model.relations.get(oid);
+                if (r != null && r.isTable() && !after.relations.containsKey(oid)
+                        && sequence.name().startsWith(r.name() + "_")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void judgeRename(Relation before, Relation now) {
+            if (now.isIndex()) {
+                return; // an index name is not used by application code
+            }
+            Relation shim = after.find(before.schema(), before.name(), 'v');
+            Rule rule = before.isView() ? Rule.B110 : Rule.B104;
+            if (shim != null && !before.isView()) {
+                add(rule, Severity.INFO, before.qualified(), "renamed to " + now.qualified()
+                        + ", with a view of the old name for release N");
+            } else {
+                add(rule, Severity.ERROR, before.qualified(), "renamed to " + now.qualified());
+            }
+        }
+
+        private void judgeColumns(Relation table) {
+            Relation before = model.relations.get(table.oid());
+            boolean rewritten = table.filenode() != 0 && before.filenode() != table.filenode();
+            boolean typeChanged = false;
+            boolean columnAdded = false;
+            for (Column now : after.columns.values()) {
+                if (now.table() != table.oid()) {
+                    continue;
+                }
+                ColumnKey key = now.key();
+                Column was = model.columns.get(key);
+                Column inBaseline = baseline.columns.get(key);
+                String object = table.qualified() + "." + (was != null ? was.name() : now.name());
+                if (was == null) {
+                    if (!now.dropped()) {
+                        columnAdded = true;
+                        if (now.notNull() && !now.hasDefault() && !now.identityOrGenerated()) {
+                            add(Rule.B107, Severity.ERROR, table.qualified() + "." + now.name(), "NOT NULL, no default");
+                        }
+                    }
+                    continue;
+                }
+                if (was.dropped()) {
+                    continue;
+                }
+                if (inBaseline == null || inBaseline.dropped()) {
+                    // added earlier in this run: only making it required matters to release N's inserts
+                    if (!now.dropped() && !was.notNull() && now.notNull() && !now.hasDefault()) {
+                        add(Rule.B106, Severity.ERROR, object, "added in this release and made NOT NULL without a default");
+                    }
+                    continue;
+                }
+                if (now.dropped()) {
+                    add(Rule.B101, Severity.ERROR, object, "column dropped");
+                    continue;
+                }
+                if (!now.name().equals(was.name())) {
+                    add(Rule.B103, Severity.ERROR, object, "renamed to " + now.name());
+                }
+                if (now.type() != was.type() || now.typmod() != was.typmod()) {
+                    typeChanged = true;
+                    Rule rule = widening(was, now) ? Rule.I303 : Rule.B105;
+                    add(rule, rule.defaultSeverity(), object, null);
+                    typeChanges.add(new long[] {findings.size() - 1, was.type(), was.typmod(), now.type(), now.typmod()});
+                }
+                if (!was.notNull() && now.notNull()) {
+                    add(Rule.B106, Severity.WARNING, object, "SET NOT NULL on an existing column");
+                }
+                if (was.notNull() && was.hasDefault() && !now.hasDefault()) {
+                    add(Rule.B108, Severity.ERROR, object, "default dropped from a NOT NULL column");
+                }
+            }
+            if (rewritten) {
+                Rule rule = typeChanged ? Rule.L201 : columnAdded ? Rule.L202 : Rule.L203;
+                add(rule, Severity.WARNING, table.qualified(), "table rewritten (new relfilenode)");
+            }
+        }
+
+        private void judgeViewColumns(Relation before, Relation now) {
+            Map<String, Column> was = model.columnsByName(before.oid());
+            Map<String, Column> is = after.columnsByName(now.oid());
+            for (Column c : was.values()) {
+                Column n = is.get(c.name());
+                if (n == null) {
+                    add(Rule.B110, Severity.ERROR, before.qualified() + "." + c.name(), "view column removed");
+                } else if (n.type() != c.type() || n.typmod() != c.typmod()) {
+                    add(Rule.B110, Severity.ERROR, before.qualified() + "." + c.name(), "view column type changed");
+                }
+            }
+        }
+
+        private void judgeNewIndex(Relation index) {
+            Relation table = model.relations.get(index.indexedTable());
+            if (table == null || !baseline.relations.containsKey(table.oid()) || ignored(table)) {
+                return; // an index on a table created in this run
+            }
+            if (model.find(index.schema(), index.name(), 'i', 'I') != null) {
+                return; // re-created under a new OID by ALTER COLUMN TYPE
+            }
+            if (sharedLocked.contains(table.oid())) {
+                add(Rule.L206, Severity.WARNING, index.qualified(), "built on " + table.qualified() + " under SHARE lock");
+            }
+        }
+
+        private void judgeEnumLabels() {
+            for (EnumLabel now : after.enumLabels.values()) {
+                EnumLabel was = model.enumLabels.get(now.oid());
+                if (was != null && baseline.enumLabels.containsKey(now.oid()) && !was.label().equals(now.label())) {
+                    add(Rule.B109, Severity.ERROR, now.typeName() + " '" + was.label() + "'", "renamed to '" + now.label() + "'");
+                }
+            }
+        }
+
+        /** Writes "integer -> bigint" into each type-change finding, with the server's own type names. */
+        void describeTypes(Connection connection) throws SQLException {
+            if (typeChanges.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = connection.prepareStatement("select format_type(?, ?), format_type(?, ?)")) {
+                for (long[] change : typeChanges) {
+                    ps.setLong(1, change[1]);
+                    ps.setInt(2, (int) change[2]);
+                    ps.setLong(3, change[3]);
+                    ps.setInt(4, (int) change[4]);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        int i = (int) change[0];
+                        Finding f = findings.get(i);
+                        findings.set(i, new Finding(f.rule(), f.severity(), f.migration(), f.object(),
+                                rs.getString(1) + " -> " + rs.getString(2), null));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether changing {@code was} to {@code now} only widens the same type (no rewrite, old values fit). */
+    static boolean widening(Column was, Column now) {
+        long from = was.type();
+        long to = now.type();
+        int fromMod = was.typmod();
+        int toMod = now.typmod();
+        if (from == VARCHAR && to == TEXT) {
+            return true;
+        }
+        if (from != to) {
+            return false;
+        }
+        if (toMod == -1) {
+            return true; // the limit removed
+        }
+        if (fromMod == -1) {
+            return false;
+        }
+        if (from == VARCHAR || from == VARBIT) {
+            return toMod >= fromMod;
+        }
+        if (from == NUMERIC) {
+            int fromPrecision = (fromMod - 4) >> 16;
+            int fromScale = (fromMod - 4) & 0xffff;
+            int toPrecision = (toMod - 4) >> 16;
+            int toScale = (toMod - 4) & 0xffff;
+            return toScale == fromScale && toPrecision >= fromPrecision;
+        }
+        if (PRECISION_TYPES.contains(from)) {
+            return (toMod & 0xffff) >= (fromMod & 0xffff) && (toMod >> 16) == (fromMod >> 16);
+        }
+        return false;
+    }
+
+    private static String kindName(char kind) {
+        switch (kind) {
+            case 'r':
+                return "table";
+            case 'p':
+                return "partitioned table";
+            case 'm':
+                return "materialized view";
+            case 'S':
+                return "sequence";
+            case 'f':
+                return "foreign table";
+            default:
+                return "relation";
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package dev.locksafe.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.locksafe.testing.BlockingSession;
+import dev.locksafe.testing.LogCapture;
+import dev.locksafe.testing.MigrationFiles;
+import dev.locksafe.testing.PostgresExtension;
+import dev.locksafe.testing.TestDatabase;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.migration.BaseJavaMigration;
+import org.flywaydb.core.api.migration.Context;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The ZDD check under Flyway, on a real PostgreSQL: release N's schema (V1) is migrated first, then the
+ * next release's migrations run with the check; findings are judged against the schema at the start of
+ * that run.
+ */
+@ExtendWith(PostgresExtension.class)
+class ZddCheckFlywayTest {
+
+    private static final String RELEASE_N = "create table orders (id bigint primary key, note text, qty int,"
+            + " code varchar(10), status text not null default 'new');\n"
+            + "create view open_orders as select id, status from orders where status <> 'done';\n"
+            + "create type mood as enum ('sad', 'ok');\n";
+
+    private static Flyway flyway(TestDatabase db, MigrationFiles files, String check) {
+        return Flyway.configure()
+                .configuration(Map.of("flyway.locksafe.check", check, "flyway.locksafe.lockTimeout", "200ms",
+                        "flyway.locksafe.initialBackoff", "100ms", "flyway.locksafe.maxBackoff", "500ms",
+                        "flyway.locksafe.maxAttempts", "30"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password())
+                .locations(files.flywayLocation())
+                .load();
+    }
+
+    /** Release N in production: V1 migrated in an earlier run. */
+    private static MigrationFiles releaseN(TestDatabase db) throws Exception {
+        MigrationFiles files = MigrationFiles.create().add("V1__release_n.sql", RELEASE_N);
+        flyway(db, files, "off").migrate();
+        return files;
+    }
+
+    private static long historyRows(TestDatabase db, String version) {
+        return db.queryLong("select count(*) from flyway_schema_history where version = '" + version + "'");
+    }
+
+    private static List<String> zddLines(LogCapture log) {
+        return log.messagesContaining("LockSafe ZDD:");
+    }
+
+    @Test
+    void droppingABaselineColumnFailsTheMigrationAndLeavesSchemaAndHistoryAsBefore(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                .isInstanceOf(FlywayException.class)
+                .hasMessageContaining("LockSafe ZDD check failed for V2__drop_note.sql")
+                .hasMessageContaining("B101 drop-column public.orders.note")
+                .hasMessageContaining("release N stops reading and writing the column");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(historyRows(db, "2")).isZero();
+    }
+
+    @Test
+    void inWarnModeTheFindingIsLoggedWithItsRecipeAndTheMigrationIsApplied(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "warn").migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("V2__drop_note.sql B101 drop-column public.orders.note", "Recipe:",
+                            "-- locksafe:allow B101 reason:");
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+        assertThat(historyRows(db, "2")).isOne();
+    }
+
+    @Test
+    void aColumnAddedAndDroppedInTheSameReleaseIsNotAFinding(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__add_tmp.sql", "ALTER TABLE orders ADD COLUMN tmp text;\n")
+                .add("V3__drop_tmp.sql", "ALTER TABLE orders DROP COLUMN tmp;\n")
+                .add("V4__new_table.sql", "create table audit (id int, what text);\n"
+                        + "create index audit_what_idx on audit (what);\nalter table audit drop column what;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "fail").migrate();
+            assertThat(zddLines(log)).isEmpty();
+        }
+        assertThat(historyRows(db, "4")).isOne();
+    }
+
+    @Test
+    void aNullableColumnAddedAndMadeNotNullInTheSameReleaseFails(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__add_ref.sql", "ALTER TABLE orders ADD COLUMN ref text;\n")
+                .add("V3__require_ref.sql", "ALTER TABLE orders ALTER COLUMN ref SET NOT NULL;\n");
+        assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                .hasMessageContaining("V3__require_ref.sql B106 set-not-null public.orders.ref");
+        assertThat(historyRows(db, "2")).isOne();
+        assertThat(historyRows(db, "3")).isZero();
+    }
+
+    @Test
+    void renamesTypeChangesRequiredColumnsDroppedDefaultsAndEnumLabelsAreErrors(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__many.sql", "ALTER TABLE orders RENAME COLUMN note TO remark;\n"
+                + "ALTER TABLE orders ALTER COLUMN qty TYPE bigint;\n"
+                + "ALTER TABLE orders ADD COLUMN owner text NOT NULL;\n"
+                + "ALTER TABLE orders ALTER COLUMN status DROP DEFAULT;\n"
+                + "ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                    .hasMessageContaining("5 backward-incompatible changes")
+                    .hasMessageContaining("B103 rename-column public.orders.note (renamed to remark)")
+                    .hasMessageContaining("B105 incompatible-type-change public.orders.qty (integer -> bigint)")
+                    .hasMessageContaining("B107 add-required-column public.orders.owner")
+                    .hasMessageContaining("B108 drop-default-of-not-null public.orders.status")
+                    .hasMessageContaining("B109 enum-label-renamed public.mood 'ok' (renamed to 'fine')");
+            // int -> bigint rewrote the table: the lock-heavy warning comes with it
+            assertThat(zddLines(log)).anySatisfy(l -> assertThat(l).contains("L201 type-change-rewrite public.orders"));
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(historyRows(db, "2")).isZero();
+    }
+
+    @Test
+    void wideningAVarcharIsOnlyInformationAndPasses(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__wider_code.sql",
+                "ALTER TABLE orders ALTER COLUMN code TYPE varchar(40);\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "fail").migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("I303 type-widened public.orders.code (character varying(10) -> character varying(40))");
+        }
+        assertThat(historyRows(db, "2")).isOne();
+    }
+
+    @Test
+    void droppingTablesAndViewsFailsButAViewRecreatedWithTheSameColumnsPasses(TestDatabase db) throws Exception {
+        MigrationFiles same = releaseN(db).add("V2__recreate_view.sql", "DROP VIEW open_orders;\n"
+                + "CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status <> 'closed';\n");
+        flyway(db, same, "fail").migrate();
+
+        MigrationFiles files = same.add("V3__drop.sql", "DROP VIEW open_orders;\nDROP TABLE orders;\n");
+        assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                .hasMessageContaining("B102 drop-relation public.orders (table dropped)")
+                .hasMessageContaining("B110 view-changed public.open_orders (view dropped)");
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'orders'")).isOne();
+    }
+
+    @Test
+    void renamingATableFailsUnlessAViewWithTheOldNameKeepsReleaseNWorking(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__rename.sql", "DROP VIEW open_orders;\n"
+                + "ALTER TABLE orders RENAME TO purchases;\n");
+        assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                .hasMessageContaining("B104 rename-relation public.orders (renamed to public.purchases)");
+
+        MigrationFiles shimmed = releaseN(db).add("V2__rename.sql", "DROP VIEW open_orders;\n"
+                + "ALTER TABLE orders RENAME TO purchases;\nCREATE VIEW orders AS SELECT * FROM purchases;\n"
+                + "CREATE VIEW open_orders AS SELECT id, status FROM purchases WHERE status <> 'done';\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, shimmed, "fail").migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("B104 rename-relation public.orders", "with a view of the old name");
+        }
+    }
+
+    @Test
+    void anAllowMarkerWithAReasonAcceptsTheFindingAndAMarkerWithoutOneIsAnInputError(TestDatabase db) throws Exception {
+        MigrationFiles noReason = releaseN(db).add("V2__drop_note.sql",
+                "-- locksafe:allow B101\nALTER TABLE orders DROP COLUMN note;\n");
+        assertThatThrownBy(() -> flyway(db, noReason, "fail").migrate())
+                .hasMessageContaining("the allow marker 'locksafe:allow B101' has no reason");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+
+        MigrationFiles files = MigrationFiles.create().add("V1__release_n.sql", RELEASE_N).add("V2__drop_note.sql",
+                "-- locksafe:allow B101 reason: note unused since release 41\nALTER TABLE orders DROP COLUMN note;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "fail").migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("B101 drop-column public.orders.note", "allowed by its marker, reason: note unused since release 41");
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void lockHeavyChangesOnBaselineTablesWarnAndPassWhileTheSameOnNewTablesAreSilent(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__index.sql", "CREATE INDEX orders_qty_idx ON orders (qty);\n")
+                .add("V3__not_null.sql", "ALTER TABLE orders ALTER COLUMN qty SET NOT NULL;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "fail").migrate();
+            assertThat(zddLines(log)).hasSize(2)
+                    .anySatisfy(l -> assertThat(l).contains("V2__index.sql L206 non-concurrent-index public.orders_qty_idx"))
+                    .anySatisfy(l -> assertThat(l).contains("V3__not_null.sql B106 set-not-null public.orders.qty"));
+        }
+        assertThat(historyRows(db, "3")).isOne();
+    }
+
+    /** A Java migration: no SQL text to read, the same judgement from the catalog. */
+    public static class V2__DropNote extends BaseJavaMigration {
+        @Override
+        public void migrate(Context context) throws Exception {
+            try (Statement st = context.getConnection().createStatement()) {
+                st.execute("ALTER TABLE orders DROP COLUMN note");
+            }
+        }
+    }
+
+    @Test
+    void aJavaMigrationIsJudgedFromTheCatalogToo(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db);
+        Flyway flyway = Flyway.configure().configuration(Map.of("flyway.locksafe.check", "fail"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation())
+                .javaMigrations(new V2__DropNote()).load();
+        assertThatThrownBy(flyway::migrate).hasMessageContaining("B101 drop-column public.orders.note");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(historyRows(db, "2")).isZero();
+    }
+
+    @Test
+    void aMigrationRetriedBehindABlockerIsJudgedOnceOnItsSuccessfulAttempt(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe");
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {
+            CompletableFuture<Void> released = report.releaseWhen(() -> !log.messagesContaining("attempt 1/").isEmpty());
+            flyway(db, files, "warn").migrate();
+            released.join();
+            assertThat(zddLines(log)).singleElement().asString().contains("B101 drop-column public.orders.note");
+        }
+        assertThat(historyRows(db, "2")).isOne();
+    }
+
+    @Test
+    void aNonTransactionalMigrationIsSaidToBeUncheckedAndItsChangesAreNotBlamedOnTheNextOne(TestDatabase db)
+            throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__drop_note_outside_tx.sql", "ALTER TABLE orders DROP COLUMN note;\n")
+                .add("V2__drop_note_outside_tx.sql.conf", "executeInTransaction=false\n")
+                .add("V3__add_memo.sql", "ALTER TABLE orders ADD COLUMN memo text;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "fail").migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("V2__drop_note_outside_tx.sql runs outside a transaction", "was not checked");
+        }
+        assertThat(historyRows(db, "3")).isOne();
+    }
+
+    @Test
+    void checkOffRunsNoCatalogQueryAndReportsNothing(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway(db, files, "off").migrate();
+            assertThat(zddLines(log)).isEmpty();
+        }
+        assertThat(historyRows(db, "2")).isOne();
+    }
+}
