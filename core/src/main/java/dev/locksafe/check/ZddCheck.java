@@ -119,6 +119,40 @@ public final class ZddCheck {
         }
     }
 
+    /** One line of the check's output, with the level to log it at ({@link Severity#ERROR} = error). */
+    public record Line(Severity level, String text) {
+    }
+
+    /**
+     * What to log about one migration's judgement: each finding at its level (an error finding is logged as
+     * an error only when it fails the migration, as a warning in {@code warn} mode, as information when
+     * allowed), then each allow marker that matched nothing, so stale markers do not pile up.
+     */
+    public List<Line> lines(String migration, List<Finding> findings, AllowMarkers markers) {
+        List<Line> lines = new ArrayList<>();
+        for (Finding f : findings) {
+            Severity level = f.severity();
+            if (f.allowed()) {
+                level = Severity.INFO;
+            } else if (level == Severity.ERROR && mode != CheckMode.FAIL) {
+                level = Severity.WARNING;
+            }
+            lines.add(new Line(level, f.describe()));
+        }
+        for (Rule rule : markers.rules()) {
+            if (findings.stream().noneMatch(f -> f.rule() == rule)) {
+                lines.add(new Line(Severity.WARNING, "LockSafe ZDD: " + migration + " has an allow marker for "
+                        + rule.id() + " but the check found no " + rule.id() + " in it: remove the stale marker"));
+            }
+        }
+        return lines;
+    }
+
+    /** Whether {@code findings} fail the migration: {@code fail} mode and an error finding not allowed. */
+    public boolean fails(List<Finding> findings) {
+        return mode == CheckMode.FAIL && findings.stream().anyMatch(Finding::fails);
+    }
+
     /** The message a failing migrate ends with: every error finding of the migration, and the ways out. */
     public static String failureMessage(String migration, List<Finding> findings) {
         List<Finding> failing = findings.stream().filter(Finding::fails).toList();
@@ -295,7 +329,7 @@ public final class ZddCheck {
                     continue;
                 }
                 if (now.dropped()) {
-                    add(Rule.B101, Severity.ERROR, object, "column dropped");
+                    add(Rule.B101, Severity.ERROR, object, null);
                     continue;
                 }
                 if (!now.name().equals(was.name())) {

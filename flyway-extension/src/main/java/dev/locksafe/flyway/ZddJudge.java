@@ -69,31 +69,14 @@ final class ZddJudge {
             return;
         }
         Log log = FlywayLogSink.log();
-        for (Finding f : findings) {
-            switch (f.severity()) {
-                case ERROR:
-                    if (f.allowed()) {
-                        log.info(f.describe());
-                    } else if (check.mode() == CheckMode.FAIL) {
-                        log.error(f.describe());
-                    } else {
-                        log.warn(f.describe());
-                    }
-                    break;
-                case WARNING:
-                    log.warn(f.describe());
-                    break;
-                default:
-                    log.info(f.describe());
+        for (ZddCheck.Line line : check.lines(migration, findings, session.allowMarkers)) {
+            switch (line.level()) {
+                case ERROR -> log.error(line.text());
+                case WARNING -> log.warn(line.text());
+                default -> log.info(line.text());
             }
         }
-        for (var rule : session.allowMarkers.rules()) {
-            if (findings.stream().noneMatch(f -> f.rule() == rule)) {
-                log.warn("LockSafe ZDD: " + migration + " has an allow marker for " + rule.id()
-                        + " but the check found no " + rule.id() + " in it: remove the stale marker");
-            }
-        }
-        if (check.mode() == CheckMode.FAIL && findings.stream().anyMatch(Finding::fails)) {
+        if (check.fails(findings)) {
             throw new FlywayException(ZddCheck.failureMessage(migration, findings));
         }
     }

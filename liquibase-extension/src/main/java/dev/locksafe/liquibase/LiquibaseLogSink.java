@@ -22,6 +22,12 @@ final class LiquibaseLogSink implements LogSink {
         toConsole("WARNING: " + message);
     }
 
+    /** An error: a ZDD finding that fails the changeset. */
+    void error(String message) {
+        Scope.getCurrentScope().getLog(LockSafeJdbcExecutor.class).severe(message);
+        toConsole("ERROR: " + message);
+    }
+
     @Override
     public void info(String template, Object... args) {
         String message = LogSink.format(template, args);

@@ -5,6 +5,7 @@ import dev.locksafe.ConnectionSource;
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.check.AllowMarkers;
 import dev.locksafe.internal.LoggingAttemptListener;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -65,6 +66,8 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
      * changeset was a measurable share of LockSafe's overhead.
      */
     private LockSafeSettings settings;
+    /** The ZDD check of this update run (one executor per database, that is per run). */
+    private ZddJudge zdd;
 
     /** Above Liquibase's own JDBC executor (1) and specialised ones (10). */
     @Override
@@ -82,6 +85,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         super.modifyChangeSet(changeSet);
         if (settings == null) {
             settings = LockSafeConfiguration.currentSettings();
+            zdd = new ZddJudge(settings.check(), database);
         }
         run = settings.enabled() ? new ChangeSetRun(changeSet, settings) : null;
     }
@@ -96,8 +100,16 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         }
         current.inChange = true;
         try {
+            boolean first = current.changesDone == 0;
+            if (first && zdd.active()) {
+                current.readAllowMarkers();
+                zdd.before(connection, current.id);
+            }
             if (connection.getAutoCommit()) {
                 super.execute(change, sqlVisitors); // statements are retried one by one below
+                if (++current.changesDone == current.changesToRun && zdd.active()) {
+                    zdd.notJudged(connection, current.id);
+                }
                 return;
             }
             current.startOfChangeSet(connection);
@@ -115,6 +127,10 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                         });
             }
             current.executed.add(new Executed(change, sqlVisitors));
+            // after the changeset's last change, before Liquibase commits: a failing judgement rolls it back
+            if (++current.changesDone == current.changesToRun && zdd.active()) {
+                zdd.after(connection, current.id, current.allowMarkers);
+            }
         } catch (SQLException e) {
             throw new DatabaseException(e.getMessage(), e);
         } finally {
@@ -213,12 +229,19 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         final AttemptListener applicationListener;
         /** An application's own data source for blocker lookup in this run, or {@code null}. */
         final ConnectionSource applicationLookup;
+        final ChangeSet changeSet;
+        /** The changes Liquibase will run here, and how many ran: the ZDD check judges after the last. */
+        final int changesToRun;
+        int changesDone;
+        AllowMarkers allowMarkers = AllowMarkers.none();
 
         ChangeSetRun(ChangeSet changeSet, LockSafeSettings policy) {
             LockSafeSettings settings = policy;
             this.applicationListener = LockSafeConfiguration.listenerOnThisThread();
             this.applicationLookup = LockSafeConfiguration.lookupSourceOnThisThread();
             this.id = changeSet.getFilePath() + "::" + changeSet.getId() + "::" + changeSet.getAuthor();
+            this.changeSet = changeSet;
+            this.changesToRun = ZddJudge.changesToRun(changeSet, database);
             boolean customTask = changeSet.getChanges().stream().anyMatch(c -> c instanceof CustomChangeWrapper
                     && ((CustomChangeWrapper) c).getCustomChange() instanceof CustomTaskChange);
             if (customTask && settings.maxAttempts() > 1) {
@@ -244,6 +267,15 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                     }
                 };
             };
+        }
+
+        /** The changeset's allow markers; a marker without a reason fails the changeset before its first change. */
+        void readAllowMarkers() throws DatabaseException {
+            try {
+                allowMarkers = ZddJudge.allowMarkers(changeSet);
+            } catch (IllegalArgumentException e) {
+                throw new DatabaseException(e.getMessage() + " (in " + id + ")", e);
+            }
         }
 
         /** The text of the statement sent last, as Liquibase generates it for this database. */
