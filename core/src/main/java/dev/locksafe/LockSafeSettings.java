@@ -202,6 +202,23 @@ public final class LockSafeSettings {
         return value(Setting.CHECK, dev.locksafe.check.CheckMode.class);
     }
 
+    /** ZDD findings accepted from configuration; none when unset. */
+    public dev.locksafe.check.AllowList checkAllow() {
+        dev.locksafe.check.AllowList allow = value(Setting.CHECK_ALLOW, dev.locksafe.check.AllowList.class);
+        return allow == null ? dev.locksafe.check.AllowList.none() : allow;
+    }
+
+    /** Severity overrides of the ZDD rules; none when unset. */
+    public dev.locksafe.check.SeverityOverrides checkSeverity() {
+        dev.locksafe.check.SeverityOverrides s = value(Setting.CHECK_SEVERITY, dev.locksafe.check.SeverityOverrides.class);
+        return s == null ? dev.locksafe.check.SeverityOverrides.none() : s;
+    }
+
+    /** The directory for the ZDD reports, if any. */
+    public Optional<java.nio.file.Path> checkReport() {
+        return Optional.ofNullable(value(Setting.CHECK_REPORT, java.nio.file.Path.class));
+    }
+
     /**
      * The {@code lock_timeout} of attempt {@code attempt} (1-based): the first attempt's timeout grown
      * by {@link #lockTimeoutMultiplier()} per attempt, capped at {@link #maxLockTimeout()} (or at

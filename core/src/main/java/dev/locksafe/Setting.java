@@ -51,8 +51,21 @@ public enum Setting {
     LOG_BLOCKERS("logBlockers", SettingType.BOOLEAN, "true",
             "Query and log the blocking sessions on each failed attempt."),
     /** The zero-downtime-deployment check: off, warn (log findings) or fail (roll back on an error finding). */
-    CHECK("check", SettingType.oneOf(dev.locksafe.check.CheckMode.class), "off",
-            "ZDD check of each migration: off, warn (log findings) or fail (roll back a migration with an error finding).");
+    CHECK("check", SettingType.oneOf(dev.locksafe.check.CheckMode.class), "warn",
+            "ZDD check of each migration: off, warn (log findings) or fail (roll back a migration with an error finding)."),
+    /** Findings accepted from configuration, by rule and object: {@code B101:public.orders.note}. */
+    CHECK_ALLOW("checkAllow", SettingType.text(dev.locksafe.check.AllowList.class, dev.locksafe.check.AllowList::parse,
+            "comma-separated RULE:object entries, such as B101:public.orders.note or B103:public.orders.*"), "",
+            "ZDD findings accepted from configuration (for Java migrations, say), reported as allowed."),
+    /** Severity overrides per rule: {@code B106:error,L206:off}. */
+    CHECK_SEVERITY("checkSeverity", SettingType.text(dev.locksafe.check.SeverityOverrides.class,
+            dev.locksafe.check.SeverityOverrides::parse,
+            "comma-separated RULE:error|warning|info|off entries, such as B106:error,L206:off"), "",
+            "ZDD rules' severity changed, or a rule turned off."),
+    /** Directory for the JSON and JUnit XML reports. */
+    CHECK_REPORT("checkReport", SettingType.text(java.nio.file.Path.class, java.nio.file.Path::of,
+            "a directory path"), "",
+            "Directory for the ZDD reports locksafe-zdd.json and locksafe-zdd-junit.xml (unset = none).");
 
     /** Bounds shared by several settings (an enum constant cannot read the enum's own static fields). */
     static final class Limits {

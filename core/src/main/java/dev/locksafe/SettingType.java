@@ -60,6 +60,21 @@ final class SettingType {
                 value -> ((Enum<?>) value).name().toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * A value read from text by {@code parser}, which throws {@link IllegalArgumentException} (its message says
+     * what is wrong) for text it cannot use; written back with {@code toString()}.
+     */
+    static <T> SettingType text(Class<T> type, Function<String, T> parser, String accepted) {
+        return new SettingType(type, accepted, (setting, raw) -> {
+            String text = SettingValues.requireText(setting, raw);
+            try {
+                return parser.apply(text);
+            } catch (IllegalArgumentException e) {
+                throw SettingValues.invalid(setting, raw, "expected " + accepted + " (" + e.getMessage() + ")");
+            }
+        }, (setting, value) -> type.cast(Objects.requireNonNull(value, setting.key())), Object::toString);
+    }
+
     /** A duration from {@code min} to {@code max}, in whole milliseconds. */
     static SettingType duration(Duration min, Duration max) {
         return new SettingType(Duration.class, "a duration between " + SettingValues.format(min) + " and "

@@ -223,7 +223,9 @@ class LockSafeSettingsTest {
     @Test
     void asMapListsEverySetSettingAndReadsBackAsTheSameSettings() {
         LockSafeSettings custom = LockSafeSettings.builder().lockTimeout(Duration.ofMillis(321))
-                .statementTimeout(Duration.ofSeconds(30)).retrySqlStates(Set.of("55P03", "40P01")).jitter(0.25).build();
+                .statementTimeout(Duration.ofSeconds(30)).retrySqlStates(Set.of("55P03", "40P01")).jitter(0.25)
+                .parse(Setting.CHECK_ALLOW, "B101:public.orders.note").parse(Setting.CHECK_SEVERITY, "L206:off")
+                .parse(Setting.CHECK_REPORT, "target/zdd").build();
         assertThat(custom.asMap().keySet()).containsExactlyElementsOf(
                 EnumSet.allOf(Setting.class).stream().map(Setting::key).toList());
         assertThat(LockSafeSettings.fromMap(custom.asMap())).isEqualTo(custom);
@@ -234,7 +236,7 @@ class LockSafeSettingsTest {
 
     @Test
     void checkTakesOffWarnOrFailInAnyLetterCaseAndRefusesAnythingElseSayingWhatIsAccepted() {
-        assertThat(LockSafeSettings.defaults().check()).isEqualTo(dev.locksafe.check.CheckMode.OFF);
+        assertThat(LockSafeSettings.defaults().check()).isEqualTo(dev.locksafe.check.CheckMode.WARN);
         assertThat(LockSafeSettings.fromMap(Map.of("check", " FAIL ")).check()).isEqualTo(dev.locksafe.check.CheckMode.FAIL);
         assertThat(LockSafeSettings.fromMap(Map.of("check", "warn")).asMap()).containsEntry("check", "warn");
         assertThatThrownBy(() -> LockSafeSettings.fromMap(Map.of("check", "strict")))

@@ -58,10 +58,10 @@ public final class AllowMarkers {
             for (String id : parts.group(1).trim().split("[\\s,]+")) {
                 Rule rule;
                 try {
-                    rule = Rule.valueOf(id.toUpperCase(Locale.ROOT));
+                    rule = Rule.parse(id);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("LockSafe: the allow marker '" + marker.trim()
-                            + "' names the unknown rule " + id + ": known rules are B101-B110, L201-L208, I303");
+                    throw new IllegalArgumentException("LockSafe: the allow marker '" + marker.trim() + "' names an "
+                            + e.getMessage(), e);
                 }
                 reasons.put(rule, reason);
             }

@@ -67,6 +67,21 @@ public enum Rule {
         this.recipe = recipe;
     }
 
+    /**
+     * The rule with id {@code id}, in any letter case.
+     *
+     * @throws IllegalArgumentException naming the id and the known rules
+     */
+    public static Rule parse(String id) {
+        for (Rule r : values()) {
+            if (r.name().equalsIgnoreCase(id.trim())) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown rule " + id.trim() + ": known rules are "
+                + java.util.Arrays.stream(values()).map(Rule::id).collect(java.util.stream.Collectors.joining(", ")));
+    }
+
     /** The stable id, such as {@code B101}. */
     public String id() {
         return name();

@@ -4,6 +4,7 @@ import dev.locksafe.check.CatalogSnapshot.Column;
 import dev.locksafe.check.CatalogSnapshot.ColumnKey;
 import dev.locksafe.check.CatalogSnapshot.EnumLabel;
 import dev.locksafe.check.CatalogSnapshot.Relation;
+import dev.locksafe.LockSafeSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,8 +26,9 @@ import java.util.stream.Collectors;
  *
  * <p>Usage by an adapter, on the migration's own connection, inside its transaction:
  * {@link #beforeMigration} before the migration runs, {@link #afterMigration} after it ran and before
- * commit. Every query runs under a savepoint, so a failing catalog query never aborts the migration's
- * transaction. Not thread-safe: one instance per run.
+ * commit. Every query runs under a savepoint with a bounded lock_timeout and is rolled back to it, so a
+ * failing or blocked catalog query never aborts or holds the migration's transaction. Not thread-safe: one
+ * instance per run.
  */
 public final class ZddCheck {
 
@@ -39,22 +41,35 @@ public final class ZddCheck {
 
     private final CheckMode mode;
     private final Set<String> ignoredTables;
+    private final AllowList allowList;
+    private final SeverityOverrides severities;
+    private final ZddReport report;
     private CatalogSnapshot baseline;
     private CatalogSnapshot model;
 
-    private ZddCheck(CheckMode mode, Set<String> ignoredTables) {
-        this.mode = Objects.requireNonNull(mode, "mode");
+    private ZddCheck(String tool, LockSafeSettings settings, Set<String> ignoredTables) {
+        this.mode = settings.check();
         this.ignoredTables = ignoredTables.stream().map(t -> t.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        this.allowList = settings.checkAllow();
+        this.severities = settings.checkSeverity();
+        this.report = settings.checkReport().map(dir -> new ZddReport(dir, tool, mode)).orElse(null);
     }
 
     /**
-     * A check for one run.
+     * A check for one run, as {@code settings} say ({@code check}, {@code checkAllow}, {@code checkSeverity},
+     * {@code checkReport}).
      *
+     * @param tool          {@code flyway} or {@code liquibase}, for the reports
      * @param ignoredTables the host tool's own tables ({@code flyway_schema_history}, {@code databasechangelog}),
      *                      by bare or schema-qualified name: never judged
      */
+    public static ZddCheck forRun(String tool, LockSafeSettings settings, Set<String> ignoredTables) {
+        return new ZddCheck(Objects.requireNonNull(tool, "tool"), settings, ignoredTables);
+    }
+
+    /** A check for one run in {@code mode}, with the other check settings at their defaults. */
     public static ZddCheck forRun(CheckMode mode, Set<String> ignoredTables) {
-        return new ZddCheck(mode, ignoredTables);
+        return forRun("api", LockSafeSettings.builder().check(mode).build(), ignoredTables);
     }
 
     /** The mode. */
@@ -70,7 +85,7 @@ public final class ZddCheck {
     /** Before a migration runs: the first call of the run takes the baseline. */
     public void beforeMigration(Connection connection) throws SQLException {
         if (active() && baseline == null) {
-            baseline = underSavepoint(connection, () -> CatalogSnapshot.take(connection));
+            baseline = CatalogSnapshot.take(connection);
             model = baseline;
         }
     }
@@ -88,22 +103,44 @@ public final class ZddCheck {
             return List.of();
         }
         if (baseline == null) {
-            throw new IllegalStateException("beforeMigration was not called");
+            throw new IllegalStateException("there is no baseline to judge it against (reading it failed,"
+                    + " or beforeMigration was not called)");
         }
-        Judgement j = underSavepoint(connection, () -> new Judgement(migration, CatalogSnapshot.take(connection),
-                CatalogSnapshot.lockedRelations(connection), CatalogSnapshot.lockedRelations(connection, "ShareLock")));
+        CatalogSnapshot.OwnLocks own = CatalogSnapshot.ownLocks(connection);
+        if (!own.onType() && own.relations().stream().noneMatch(model.relations::containsKey)) {
+            // it only created objects: nothing in production uses them, and later migrations see them as new
+            if (report != null) {
+                report.judged(migration, List.of());
+            }
+            return List.of();
+        }
+        Judgement j = new Judgement(migration, CatalogSnapshot.takeFootprint(connection));
         j.judge();
-        underSavepoint(connection, () -> {
-            j.describeTypes(connection);
-            return null;
-        });
-        model = j.after;
+        if (j.hasTypeChanges()) {
+            underSavepoint(connection, () -> {
+                j.describeTypes(connection);
+                return null;
+            });
+        }
+        model = model.updatedWith(j.after);
         // sorted only now: describeTypes finds its findings by position
         j.findings.sort((a, b) -> (a.rule().id() + a.object()).compareTo(b.rule().id() + b.object()));
         List<Finding> findings = new ArrayList<>();
         for (Finding f : j.findings) {
+            if (severities.off(f.rule())) {
+                continue;
+            }
+            Severity severity = severities.severity(f.rule(), f.severity());
+            Finding judged = severity == f.severity() ? f
+                    : new Finding(f.rule(), severity, f.migration(), f.object(), f.detail(), null);
             String reason = markers.reason(f.rule());
-            findings.add(reason == null ? f : f.allow(reason));
+            if (reason == null) {
+                reason = allowList.reason(judged);
+            }
+            findings.add(reason == null ? judged : judged.allow(reason));
+        }
+        if (report != null) {
+            report.judged(migration, findings);
         }
         return List.copyOf(findings);
     }
@@ -113,9 +150,15 @@ public final class ZddCheck {
      * statement): its changes become part of the state the next migration is compared with, so they are
      * not attributed to it.
      */
-    public void skipMigration(Connection connection) throws SQLException {
-        if (active() && baseline != null) {
-            model = underSavepoint(connection, () -> CatalogSnapshot.take(connection));
+    public void skipMigration(Connection connection, String migration) throws SQLException {
+        if (!active()) {
+            return;
+        }
+        if (baseline != null) {
+            model = CatalogSnapshot.take(connection);
+        }
+        if (report != null) {
+            report.notJudged(migration);
         }
     }
 
@@ -151,6 +194,16 @@ public final class ZddCheck {
     /** Whether {@code findings} fail the migration: {@code fail} mode and an error finding not allowed. */
     public boolean fails(List<Finding> findings) {
         return mode == CheckMode.FAIL && findings.stream().anyMatch(Finding::fails);
+    }
+
+    /**
+     * Throws {@link ZddCheckFailedException} when {@link #fails(List) findings fail} the migration: for the
+     * adapter to wrap in its host tool's exception, which rolls the migration back.
+     */
+    public void throwIfFailing(String migration, List<Finding> findings) {
+        if (fails(findings)) {
+            throw new ZddCheckFailedException(migration, findings);
+        }
     }
 
     /** The message a failing migrate ends with: every error finding of the migration, and the ways out. */
@@ -195,11 +248,15 @@ public final class ZddCheck {
         /** Type changes still to be described with format_type: finding index, old type, new type. */
         private final List<long[]> typeChanges = new ArrayList<>();
 
-        Judgement(String migration, CatalogSnapshot after, Set<Long> locked, Set<Long> sharedLocked) {
+        Judgement(String migration, CatalogSnapshot after) {
             this.migration = migration;
             this.after = after;
-            this.locked = locked;
-            this.sharedLocked = sharedLocked;
+            this.locked = after.locked;
+            this.sharedLocked = after.shareLocked;
+        }
+
+        boolean hasTypeChanges() {
+            return !typeChanges.isEmpty();
         }
 
         private boolean ignored(Relation r) {
@@ -394,7 +451,8 @@ public final class ZddCheck {
             if (typeChanges.isEmpty()) {
                 return;
             }
-            try (PreparedStatement ps = connection.prepareStatement("select format_type(?, ?), format_type(?, ?)")) {
+            try (PreparedStatement ps = connection.prepareStatement("select pg_catalog.format_type(?, ?),"
+                    + " pg_catalog.format_type(?, ?)")) {
                 for (long[] change : typeChanges) {
                     ps.setLong(1, change[1]);
                     ps.setInt(2, (int) change[2]);

@@ -62,6 +62,9 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String finalAttemptWithoutLockTimeout;
     private String logBlockers;
     private String check;
+    private String checkAllow;
+    private String checkSeverity;
+    private String checkReport;
 
     /** The field of each setting. */
     private static final Map<Setting, Field> FIELDS = fields();

@@ -55,7 +55,7 @@ final class MigrationSession {
         this.settings = settings;
         LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
         this.applicationListeners = extension == null ? List.of() : extension.attemptListeners();
-        this.check = ZddCheck.forRun(settings.check(), Set.of(configuration.getTable()));
+        this.check = ZddCheck.forRun("flyway", settings, Set.of(configuration.getTable()));
     }
 
     /**

@@ -21,6 +21,10 @@ class FlywayMavenPluginTest {
     private static final String FLYWAY_PLUGIN_VERSION = "13.12.0";
 
     private static Path project(TestDatabase db, MigrationFiles files) throws Exception {
+        return project(db, files, "");
+    }
+
+    private static Path project(TestDatabase db, MigrationFiles files, String extraProperties) throws Exception {
         Path repo = MavenProject.lockSafeRepository().toAbsolutePath();
         Path dir = Files.createTempDirectory("flyway-maven-it");
         String pom = "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n"
@@ -30,6 +34,7 @@ class FlywayMavenPluginTest {
                 + "    <flyway.locksafe.lockTimeout>150ms</flyway.locksafe.lockTimeout>\n"
                 + "    <flyway.locksafe.initialBackoff>50ms</flyway.locksafe.initialBackoff>\n"
                 + "    <flyway.locksafe.maxBackoff>200ms</flyway.locksafe.maxBackoff>\n"
+                + extraProperties
                 + "  </properties>\n"
                 + "  <pluginRepositories><pluginRepository><id>locksafe-it</id><url>" + repo.toUri()
                 + "</url></pluginRepository></pluginRepositories>\n"
@@ -86,6 +91,38 @@ class FlywayMavenPluginTest {
                 "org.flywaydb:flyway-maven-plugin:" + FLYWAY_PLUGIN_VERSION + ":migrate");
         assertThat(run.waitFor()).isNotZero();
         assertThat(run.output()).contains("Invalid LockSafe setting flyway.locksafe.jitter='2': expected a number between 0.0 and 1.0");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    /**
+     * The first half of docs/zdd.md's CI job, end to end: a scratch database brought to the production version
+     * unchecked with Flyway's own target, then the next release's migrations with check=fail and reports; the
+     * pipeline's allow-failure switch (FLYWAY_LOCKSAFE_CHECK=warn) lets the same run through.
+     */
+    @Test
+    void theZddCiJobFailsTheNextReleasesBreakingMigrationWithAJunitReportAndTheVariableAllowsIt(TestDatabase db)
+            throws Exception {
+        MigrationFiles files = MigrationFiles.create()
+                .add("V1__orders.sql", "create table orders (id bigint primary key, note text);\n")
+                .add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        Path dir = project(db, files, "    <flyway.locksafe.check>fail</flyway.locksafe.check>\n");
+        String migrate = "org.flywaydb:flyway-maven-plugin:" + FLYWAY_PLUGIN_VERSION + ":migrate";
+
+        MavenProject.Run production = MavenProject.start(dir, "-Dflyway.target=1", "-Dflyway.locksafe.check=off", migrate);
+        assertThat(production.waitFor()).as(production.output()).isZero();
+
+        Path reports = dir.resolve("target/zdd");
+        MavenProject.Run next = MavenProject.start(dir, "-Dflyway.locksafe.checkReport=" + reports, migrate);
+        assertThat(next.waitFor()).as(next.output()).isNotZero();
+        assertThat(next.output()).contains("LockSafe ZDD check failed for V2__drop_note.sql",
+                "B101 drop-column public.orders.note");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(Files.readString(reports.resolve("locksafe-zdd-junit.xml")))
+                .contains("failures=\"1\"", "<failure type=\"B101\"");
+
+        MavenProject.Run allowed = MavenProject.start(dir, java.util.Map.of("FLYWAY_LOCKSAFE_CHECK", "warn"), migrate);
+        assertThat(allowed.waitFor()).as(allowed.output()).isZero();
+        assertThat(allowed.output()).contains("[WARNING] LockSafe ZDD: V2__drop_note.sql B101 drop-column public.orders.note");
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 }

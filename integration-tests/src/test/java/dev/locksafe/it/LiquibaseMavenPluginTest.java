@@ -21,13 +21,18 @@ class LiquibaseMavenPluginTest {
 
     private static Path project(TestDatabase db) throws Exception {
         db.execute("create table orders (id bigint primary key)");
-        Path repo = MavenProject.lockSafeRepository().toAbsolutePath();
         Path dir = Files.createTempDirectory("liquibase-maven-it");
         Files.writeString(dir.resolve("changelog.sql"), "--liquibase formatted sql\n--changeset dev:add-note\n"
                 + "ALTER TABLE orders ADD COLUMN note text;\n", StandardCharsets.UTF_8);
+        return project(db, dir, "changelog.sql", "");
+    }
+
+    /** A project in {@code dir} whose changelog is {@code changeLogFile} (a Maven expression may choose it). */
+    private static Path project(TestDatabase db, Path dir, String changeLogFile, String extraProperties) throws Exception {
+        Path repo = MavenProject.lockSafeRepository().toAbsolutePath();
         Files.writeString(dir.resolve("liquibase.properties"),
                 "liquibase.locksafe.lockTimeout=150ms\nliquibase.locksafe.initialBackoff=50ms\n"
-                        + "liquibase.locksafe.maxBackoff=200ms\n", StandardCharsets.UTF_8);
+                        + "liquibase.locksafe.maxBackoff=200ms\n" + extraProperties, StandardCharsets.UTF_8);
         String pom = "<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n"
                 + "  <modelVersion>4.0.0</modelVersion>\n"
                 + "  <groupId>example</groupId><artifactId>app</artifactId><version>1</version><packaging>pom</packaging>\n"
@@ -38,7 +43,7 @@ class LiquibaseMavenPluginTest {
                 + "    <configuration>\n"
                 + "      <url>" + db.jdbcUrl() + "</url><username>" + db.user() + "</username><password>" + db.password()
                 + "</password>\n"
-                + "      <changeLogFile>changelog.sql</changeLogFile><searchPath>${basedir}</searchPath>\n"
+                + "      <changeLogFile>" + changeLogFile + "</changeLogFile><searchPath>${basedir}</searchPath>\n"
                 + "      <propertyFile>liquibase.properties</propertyFile>\n"
                 + "    </configuration>\n"
                 + "    <dependencies>\n"
@@ -85,6 +90,45 @@ class LiquibaseMavenPluginTest {
         assertThat(run.waitFor()).isNotZero();
         assertThat(run.output()).contains(
                 "Invalid LockSafe setting liquibase.locksafe.maxAttempts='0': expected a whole number between 1 and 1000");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    /**
+     * The first half of docs/zdd.md's CI job, end to end: release N's changelog applied unchecked, then the next
+     * release's (which includes it) with check=fail from liquibase.properties and reports; the pipeline's
+     * allow-failure switch (LIQUIBASE_LOCKSAFE_CHECK=warn) lets the same run through.
+     */
+    @Test
+    void theZddCiJobFailsTheNextReleasesBreakingChangesetWithAJunitReportAndTheVariableAllowsIt(TestDatabase db)
+            throws Exception {
+        Path dir = Files.createTempDirectory("liquibase-maven-zdd");
+        Files.writeString(dir.resolve("release-n.sql"), "--liquibase formatted sql\n--changeset dev:orders\n"
+                + "create table orders (id bigint primary key, note text);\n", StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("next.xml"), "<databaseChangeLog xmlns=\"http://www.liquibase.org/xml/ns/dbchangelog\""
+                + " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://www.liquibase.org/xml/ns/dbchangelog"
+                + " http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-latest.xsd\">\n"
+                + "  <include file=\"release-n.sql\"/>\n"
+                + "  <changeSet id=\"drop-note\" author=\"dev\"><dropColumn tableName=\"orders\" columnName=\"note\"/></changeSet>\n"
+                + "</databaseChangeLog>\n", StandardCharsets.UTF_8);
+        Path reports = dir.resolve("target/zdd");
+        project(db, dir, "${zdd.changelog}", "liquibase.locksafe.check=fail\nliquibase.locksafe.checkReport=" + reports + "\n");
+
+        MavenProject.Run production = MavenProject.start(dir, "-Dzdd.changelog=release-n.sql",
+                "-Dliquibase.locksafe.check=off", PLUGIN);
+        assertThat(production.waitFor()).as(production.output()).isZero();
+
+        MavenProject.Run next = MavenProject.start(dir, "-Dzdd.changelog=next.xml", PLUGIN);
+        assertThat(next.waitFor()).as(next.output()).isNotZero();
+        assertThat(next.output()).contains("LockSafe ZDD check failed for next.xml::drop-note::dev",
+                "B101 drop-column public.orders.note");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(Files.readString(reports.resolve("locksafe-zdd-junit.xml")))
+                .contains("failures=\"1\"", "<failure type=\"B101\"");
+
+        MavenProject.Run allowed = MavenProject.start(dir, java.util.Map.of("LIQUIBASE_LOCKSAFE_CHECK", "warn"),
+                "-Dzdd.changelog=next.xml", PLUGIN);
+        assertThat(allowed.waitFor()).as(allowed.output()).isZero();
+        assertThat(allowed.output()).contains("LockSafe ZDD: next.xml::drop-note::dev B101 drop-column public.orders.note");
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 }

@@ -106,6 +106,11 @@ final class MavenProject {
 
     /** Starts {@code mvn} in {@code dir}. */
     static Run start(Path dir, String... args) throws IOException {
+        return start(dir, java.util.Map.of(), args);
+    }
+
+    /** Starts {@code mvn} in {@code dir} with {@code environment} added to this process's environment. */
+    static Run start(Path dir, java.util.Map<String, String> environment, String... args) throws IOException {
         // the local repository is reused between runs; LockSafe's own artifacts are always fresh
         Path localRepo = BUILD.resolve("mvn-it-local-repo").toAbsolutePath();
         deleteTree(localRepo.resolve("dev/locksafe"));
@@ -113,8 +118,10 @@ final class MavenProject {
                 "-Dmaven.repo.local=" + localRepo));
         command.addAll(List.of(args));
         Path log = Files.createTempFile("mvn-it", ".log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         return new Run(p, log);
     }
 

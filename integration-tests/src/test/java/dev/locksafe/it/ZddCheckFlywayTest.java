@@ -130,6 +130,14 @@ class ZddCheckFlywayTest {
     }
 
     @Test
+    void anEnumLabelRenamedOnItsOwnIsCaughtThoughTheMigrationLocksNoTable(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__rename_label.sql", "ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';\n");
+        assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                .hasMessageContaining("B109 enum-label-renamed public.mood 'ok' (renamed to 'fine')");
+        assertThat(db.queryLong("select count(*) from pg_enum where enumlabel = 'ok'")).isOne();
+    }
+
+    @Test
     void wideningAVarcharIsOnlyInformationAndPasses(TestDatabase db) throws Exception {
         MigrationFiles files = releaseN(db).add("V2__wider_code.sql",
                 "ALTER TABLE orders ALTER COLUMN code TYPE varchar(40);\n");
@@ -250,6 +258,81 @@ class ZddCheckFlywayTest {
                     .contains("V2__drop_note_outside_tx.sql runs outside a transaction", "was not checked");
         }
         assertThat(historyRows(db, "3")).isOne();
+    }
+
+    @Test
+    void checkAllowAcceptsAJavaMigrationsFindingByRuleAndObject(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db);
+        Flyway flyway = Flyway.configure().configuration(Map.of("flyway.locksafe.check", "fail",
+                        "flyway.locksafe.checkAllow", "B101:public.orders.*"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation())
+                .javaMigrations(new V2__DropNote()).load();
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            flyway.migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("B101 drop-column public.orders.note", "allowed by its marker, reason: checkAllow B101:public.orders.*");
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
+    @Test
+    void checkSeverityMakesARuleAnErrorOrTurnsItOff(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__index.sql", "CREATE INDEX orders_qty_idx ON orders (qty);\n")
+                .add("V3__not_null.sql", "ALTER TABLE orders ALTER COLUMN qty SET NOT NULL;\n");
+        Flyway flyway = Flyway.configure().configuration(Map.of("flyway.locksafe.check", "fail",
+                        "flyway.locksafe.checkSeverity", "B106:error, L206:off"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation()).load();
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            assertThatThrownBy(flyway::migrate).hasMessageContaining("V3__not_null.sql B106 set-not-null public.orders.qty");
+            assertThat(zddLines(log)).noneMatch(l -> l.contains("L206"));
+        }
+        assertThat(historyRows(db, "2")).isOne();
+        assertThat(historyRows(db, "3")).isZero();
+    }
+
+    @Test
+    void checkReportWritesAJsonAndAJunitReportThatMatchTheFindings(TestDatabase db) throws Exception {
+        java.nio.file.Path reports = java.nio.file.Files.createTempDirectory("zdd-reports").resolve("zdd");
+        MigrationFiles files = releaseN(db)
+                .add("V2__add_memo.sql", "ALTER TABLE orders ADD COLUMN memo text;\n")
+                .add("V3__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        Flyway flyway = Flyway.configure().configuration(Map.of("flyway.locksafe.check", "fail",
+                        "flyway.locksafe.checkReport", reports.toString()))
+                .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation()).load();
+        assertThatThrownBy(flyway::migrate).hasMessageContaining("B101");
+        String json = java.nio.file.Files.readString(reports.resolve("locksafe-zdd.json"));
+        assertThat(json).contains("\"tool\": \"flyway\"", "\"mode\": \"fail\"",
+                "\"id\": \"V2__add_memo.sql\", \"judged\": true, \"findings\": []",
+                "\"id\": \"V3__drop_note.sql\"", "\"rule\": \"B101\"", "\"object\": \"public.orders.note\"",
+                "\"summary\": {\"errors\": 1");
+        org.w3c.dom.Document junit = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(reports.resolve("locksafe-zdd-junit.xml").toFile());
+        assertThat(junit.getDocumentElement().getAttribute("tests")).isEqualTo("2");
+        assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("1");
+        assertThat(junit.getElementsByTagName("failure").item(0).getAttributes().getNamedItem("type").getNodeValue())
+                .isEqualTo("B101");
+    }
+
+    @Test
+    void whenTheCheckCannotReadTheCatalogWarnModeMigratesAndFailModeRollsBack(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        // a maintenance session holds a catalog the check reads (as VACUUM FULL pg_enum would): the check's
+        // reads give up after their own 2 s lock_timeout, under a savepoint, and the migration is not held
+        try (BlockingSession maintenance = BlockingSession.hold(db, "pg_catalog.pg_enum", "ACCESS EXCLUSIVE",
+                "catalog-maintenance")) {
+            assertThatThrownBy(() -> flyway(db, files, "fail").migrate())
+                    .hasMessageContaining("LockSafe ZDD: the check of the baseline failed")
+                    .hasMessageContaining("check=fail: the migration was rolled back");
+            assertThat(db.hasColumn("orders", "note")).isTrue();
+            try (LogCapture log = LogCapture.of("dev.locksafe")) {
+                flyway(db, files, "warn").migrate();
+                assertThat(zddLines(log)).anySatisfy(l -> assertThat(l)
+                        .contains("the check of the baseline failed", "lock timeout", "goes on unchecked (check=warn)"));
+            }
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+        assertThat(historyRows(db, "2")).isOne();
     }
 
     @Test

@@ -85,7 +85,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         super.modifyChangeSet(changeSet);
         if (settings == null) {
             settings = LockSafeConfiguration.currentSettings();
-            zdd = new ZddJudge(settings.check(), database);
+            zdd = new ZddJudge(settings, database);
         }
         run = settings.enabled() ? new ChangeSetRun(changeSet, settings) : null;
     }

@@ -33,6 +33,9 @@ public final class SettingSamples {
         m.put(Setting.FINAL_ATTEMPT_WITHOUT_LOCK_TIMEOUT, "true");
         m.put(Setting.LOG_BLOCKERS, "false");
         m.put(Setting.CHECK, "fail");
+        m.put(Setting.CHECK_ALLOW, "B101:public.orders.note,B103:public.orders.*");
+        m.put(Setting.CHECK_SEVERITY, "B106:error,L206:off");
+        m.put(Setting.CHECK_REPORT, "target/zdd");
         Set<Setting> missing = EnumSet.allOf(Setting.class);
         missing.removeAll(m.keySet());
         if (!missing.isEmpty()) {

@@ -68,7 +68,11 @@ public final class SpringConfigurationMetadata {
         if (type == Set.class) {
             return "java.util.List<java.lang.String>";
         }
-        return type == Duration.class ? "java.time.Duration" : type.getName();
+        if (type == Duration.class || type == Boolean.class || type == Integer.class || type == Double.class
+                || type.isEnum()) {
+            return type.getName();
+        }
+        return "java.lang.String"; // parsed by LockSafe from its text (checkAllow, checkSeverity, checkReport)
     }
 
     private static String jsonDefault(Class<?> type, String text) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.SpringApplication;
@@ -190,6 +191,37 @@ class StartupMigrationTest {
         }
         assertThat(db.hasColumn("orders", "note")).isTrue();
         assertThat(lockTimeoutSeenByTheMigration(db)).isEqualTo("0");
+    }
+
+    /** Properties pointing the tool at one migration that drops {@code orders.note}. */
+    private static String dropNoteMigration(Tool tool, Path dir) throws IOException {
+        if (tool == Tool.FLYWAY) {
+            Files.writeString(dir.resolve("V1__drop_note.sql"), "ALTER TABLE orders DROP COLUMN note;\n");
+            return "spring.flyway.locations=filesystem:" + dir + "\n";
+        }
+        Files.writeString(dir.resolve("changelog.sql"), "--liquibase formatted sql\n--changeset dev:drop-note\n"
+                + "ALTER TABLE orders DROP COLUMN note;\n");
+        return "spring.liquibase.change-log=file:" + dir.resolve("changelog.sql") + "\n";
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tool.class)
+    void aMigrationFailingTheZddCheckStopsStartupWithAFailureAnalysisAndLockSafeCheckWarnLetsItThrough(Tool tool,
+            TestDatabase db, CapturedOutput output, @TempDir Path dir) throws Exception {
+        db.execute("create table orders (id bigint primary key, note text)");
+        String properties = dropNoteMigration(tool, dir) + "locksafe.check=fail\n";
+        assertThatThrownBy(() -> start(tool, db, properties, Map.of()).close());
+        assertThat(output.getOut() + output.getErr()).contains("APPLICATION FAILED TO START",
+                "makes backward-incompatible changes, so it was rolled back (locksafe.check=fail)",
+                "B101 drop-column public.orders.note", "Recipe: release N stops reading and writing the column",
+                "set locksafe.check=warn (LOCKSAFE_CHECK=warn)");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+
+        // the pipeline's escape hatch: the environment variable wins over application.properties
+        try (ConfigurableApplicationContext context = start(tool, db, properties, Map.of("LOCKSAFE_CHECK", "warn"))) {
+            assertThat(context.isActive()).isTrue();
+        }
+        assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 
     @ParameterizedTest
