@@ -101,6 +101,10 @@ public final class DowntimeBenchmark {
                 OverheadBenchmark.run(server, out, Integer.getInteger("bench.overhead.repetitions", 5),
                         Integer.getInteger("bench.overhead.migrations", 200), settings);
             }
+            if (full || Boolean.getBoolean("bench.snapshot")) {
+                SnapshotBenchmark.run(server, out, Integer.getInteger("bench.snapshot.tables", 500),
+                        Integer.getInteger("bench.snapshot.columns", 20), Integer.getInteger("bench.snapshot.repetitions", 7));
+            }
         } finally {
             server.close();
         }

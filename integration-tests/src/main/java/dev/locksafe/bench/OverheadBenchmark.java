@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LockSafe's cost when nothing blocks: {@code n} small migrations (Flyway) and changesets (Liquibase),
- * with and without LockSafe, on a fresh database each time. One warm-up round is discarded; then the
- * four configurations run in alternating order (ABBA per tool), {@code repetitions} times, and the
- * medians are compared side by side.
+ * in two variants (without and with LockSafe; or, with {@code -Dbench.overhead.check=true}, LockSafe with
+ * {@code check=off} and with {@code check=warn}), on a fresh database each time. One warm-up round is
+ * discarded; then the four configurations run in alternating order (ABBA per tool), {@code repetitions}
+ * times, and the medians are compared side by side.
  */
 final class OverheadBenchmark {
 
@@ -25,55 +26,84 @@ final class OverheadBenchmark {
     private OverheadBenchmark() {
     }
 
+    /** One side of the comparison. */
+    record Variant(String label, boolean lockSafe, Map<String, String> settings) {
+    }
+
     static void run(PostgresServer server, Path out, int repetitions, int migrations, Map<String, String> settings)
             throws Exception {
+        if (Boolean.getBoolean("bench.overhead.check")) {
+            Map<String, String> off = new java.util.LinkedHashMap<>(settings);
+            off.put("check", "off");
+            Map<String, String> warn = new java.util.LinkedHashMap<>(settings);
+            warn.put("check", "warn");
+            run(server, out.resolve(Boolean.getBoolean("bench.overhead.alter") ? "overhead-check-alter.json"
+                            : "overhead-check.json"), repetitions, migrations,
+                    new Variant("check=off", true, off), new Variant("check=warn", true, warn));
+        } else {
+            run(server, out.resolve("overhead.json"), repetitions, migrations,
+                    new Variant("plain", false, settings), new Variant("LockSafe", true, settings));
+        }
+    }
+
+    private static void run(PostgresServer server, Path file, int repetitions, int migrations, Variant a, Variant b)
+            throws Exception {
         List<String> statements = new ArrayList<>();
-        for (int i = 1; i <= migrations; i++) {
+        boolean alter = Boolean.getBoolean("bench.overhead.alter");
+        int tables = alter ? Math.min(20, migrations) : migrations;
+        for (int i = 1; i <= tables; i++) {
             statements.add("create table t_" + i + " (id int primary key, v text)");
+        }
+        // -Dbench.overhead.alter=true: after 20 tables, every migration alters one of them (the ZDD check's
+        // full judgement runs for each, where a migration that only creates objects needs none)
+        for (int i = tables + 1; i <= migrations; i++) {
+            statements.add("alter table t_" + (i % tables + 1) + " add column c_" + i + " text");
         }
         Map<Tool, List<Long>> plain = new EnumMap<>(Tool.class);
         Map<Tool, List<Long>> safe = new EnumMap<>(Tool.class);
-        LOG.info("---- overhead: {} uncontended migrations per run, 1 warm-up + {} measured rounds ----", migrations,
-                repetitions);
+        LOG.info("---- overhead: {} uncontended migrations per run, 1 warm-up + {} measured rounds, {} vs {} ----",
+                migrations, repetitions, a.label(), b.label());
         for (int round = 0; round <= repetitions; round++) {
             for (Tool tool : Tool.values()) {
                 boolean[] order = round % 2 == 0 ? new boolean[] {false, true, true, false}
                         : new boolean[] {true, false, false, true};
-                for (boolean lockSafe : order) {
-                    long ms = once(server, tool, lockSafe, statements, round, settings);
+                for (boolean second : order) {
+                    long ms = once(server, tool, second ? b : a, statements, round);
                     if (round > 0) {
-                        (lockSafe ? safe : plain).computeIfAbsent(tool, t -> new ArrayList<>()).add(ms);
+                        (second ? safe : plain).computeIfAbsent(tool, t -> new ArrayList<>()).add(ms);
                     }
                 }
             }
         }
         StringBuilder json = new StringBuilder("{\n  \"migrations\": " + migrations + ",\n  \"rounds\": "
-                + repetitions + ",\n  \"results\": [\n");
+                + repetitions + ",\n  \"a\": \"" + a.label() + "\",\n  \"b\": \"" + b.label()
+                + "\",\n  \"results\": [\n");
         StringBuilder table = new StringBuilder("\n");
         List<Tool> tools = List.of(Tool.values());
         for (int i = 0; i < tools.size(); i++) {
             Tool tool = tools.get(i);
             double p = median(plain.get(tool));
             double s = median(safe.get(tool));
-            table.append(String.format(Locale.ROOT, "%-10s plain median %7.0f ms, LockSafe median %7.0f ms,"
-                    + " ratio %.3f  (plain %s, LockSafe %s)%n", tool.label, p, s, s / p, plain.get(tool),
-                    safe.get(tool)));
-            json.append(String.format(Locale.ROOT, "    {\"tool\": \"%s\", \"plainMedianMs\": %.0f,"
-                    + " \"lockSafeMedianMs\": %.0f, \"ratio\": %.3f, \"plainMs\": %s, \"lockSafeMs\": %s}%s%n",
+            table.append(String.format(Locale.ROOT, "%-10s %s median %7.0f ms, %s median %7.0f ms,"
+                    + " ratio %.3f  (%s %s, %s %s)%n", tool.label, a.label(), p, b.label(), s, s / p, a.label(),
+                    plain.get(tool), b.label(), safe.get(tool)));
+            json.append(String.format(Locale.ROOT, "    {\"tool\": \"%s\", \"aMedianMs\": %.0f,"
+                    + " \"bMedianMs\": %.0f, \"ratio\": %.3f, \"aMs\": %s, \"bMs\": %s}%s%n",
                     tool.label, p, s, s / p, plain.get(tool), safe.get(tool), i < tools.size() - 1 ? "," : ""));
         }
         LOG.info(table.toString());
-        DowntimeBenchmark.write(out.resolve("overhead.json"), json.append("  ]\n}\n").toString());
-        LOG.info("Wrote {}", out.resolve("overhead.json").toAbsolutePath());
+        DowntimeBenchmark.write(file, json.append("  ]\n}\n").toString());
+        LOG.info("Wrote {}", file.toAbsolutePath());
     }
 
-    private static long once(PostgresServer server, Tool tool, boolean lockSafe, List<String> statements, int round,
-                             Map<String, String> settings) throws Exception {
-        String name = "overhead_" + tool.name().toLowerCase(Locale.ROOT) + (lockSafe ? "_ls" : "_plain") + "_" + round;
+    private static long once(PostgresServer server, Tool tool, Variant variant, List<String> statements, int round)
+            throws Exception {
+        String name = "overhead_" + tool.name().toLowerCase(Locale.ROOT) + "_"
+                + variant.label().replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT) + "_" + round;
         TestDatabase db = server.createDatabase(name);
         try {
             long start = System.nanoTime();
-            tool.migrate(db, statements, lockSafe, settings);
+            tool.migrate(db, statements, variant.lockSafe(), variant.settings());
             return (System.nanoTime() - start) / 1_000_000;
         } finally {
             server.dropDatabase(name);
