@@ -50,10 +50,18 @@ final class CatalogSnapshot {
     record EnumLabel(long oid, long type, String typeName, String label) {
     }
 
+    /**
+     * A constraint: {@code kind} c (check), f (foreign key), u (unique), p (primary key), x (exclusion);
+     * {@code index} the index it uses (0 for none), {@code referenced} a foreign key's referenced table.
+     */
+    record Constraint(long oid, long table, String name, char kind, boolean validated, long index, long referenced) {
+    }
+
     private static final String SCHEMAS = " n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'";
 
     /*
-     * Each read is one query whose rows are locks (L), relations (R), columns (C) or enum labels (E), in
+     * Each read is one query whose rows are locks (L), relations (R), columns (C), enum labels (E) and, for a
+     * footprint, constraints (K) and the transaction's own scan counts of its tables (S), in
      * generic columns: kind, n1..n4 (numbers), t1..t3 (text), b1..b4 (booleans). Catalog names are
      * schema-qualified, so a user object named like one (public.pg_class) cannot stand in for it.
      */
@@ -73,6 +81,9 @@ final class CatalogSnapshot {
     private static final String COLUMN_COLUMNS = " select 'C', a.attrelid::bigint, a.attnum::bigint,"
             + " a.atttypid::bigint, a.atttypmod, a.attname::text, null, null, a.attnotnull, a.atthasdef,"
             + " a.attisdropped, (a.attidentity <> '' or a.attgenerated <> '') from pg_catalog.pg_attribute a";
+    private static final String CONSTRAINT_COLUMNS = " select 'K', k.oid::bigint, k.conrelid::bigint,"
+            + " k.conindid::bigint, 0, k.conname::text, k.contype::text, k.confrelid::text, k.convalidated, false,"
+            + " false, false from pg_catalog.pg_constraint k";
     private static final String ENUM_ROWS = " select 'E', e.oid::bigint, e.enumtypid::bigint, 0, 0,"
             + " (n.nspname || '.' || t.typname)::text, e.enumlabel::text, null, false, false, false, false"
             + " from pg_catalog.pg_enum e join pg_catalog.pg_type t on t.oid = e.enumtypid"
@@ -85,6 +96,9 @@ final class CatalogSnapshot {
             + " union all" + COLUMN_COLUMNS + " join pg_catalog.pg_class c on c.oid = a.attrelid"
             + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
             + " where a.attnum > 0 and c.relkind in ('r','p','v','m','f') and" + SCHEMAS
+            + " union all" + CONSTRAINT_COLUMNS + " join pg_catalog.pg_class c on c.oid = k.conrelid"
+            + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace where k.contype in ('c','f','u','p','x') and"
+            + SCHEMAS
             + " union all" + ENUM_ROWS;
 
     /**
@@ -102,6 +116,13 @@ final class CatalogSnapshot {
             + " and c.relkind in ('r','p','v','m','S','f','i','I') and" + SCHEMAS + NOT_EXTENSION_MEMBER
             + " union all" + COLUMN_COLUMNS + " where a.attrelid = any(array(select oid from column_scope))"
             + " and a.attnum > 0"
+            + " union all" + CONSTRAINT_COLUMNS + " where k.conrelid = any(array(select oid from column_scope))"
+            + " and k.contype in ('c','f','u','p','x')"
+            // scans this transaction made of each table it locked: a validation, a SET NOT NULL or an index
+            // build shows here even on an empty CI table
+            + " union all select 'S', c.oid::bigint, pg_catalog.pg_stat_get_xact_numscans(c.oid), 0, 0, null, null,"
+            + " null, false, false, false, false from pg_catalog.pg_class c"
+            + " where c.oid = any(array(select oid from column_scope)) and c.relkind in ('r','m')"
             + " union all" + ENUM_ROWS;
 
     /*
@@ -113,6 +134,14 @@ final class CatalogSnapshot {
      */
     private static final String SAVEPOINT = "locksafe_zdd";
     private static final String BEFORE_READ = "SAVEPOINT " + SAVEPOINT + "; SET LOCAL lock_timeout = '2s'";
+    /*
+     * The scan counts a backend reports are its pending ones, which include earlier transactions' until they
+     * are flushed (at most once a second): asking PostgreSQL 15+ to flush at the next idle moment, after this
+     * migration commits, makes the next migration's counts its own. PostgreSQL 12-14 cannot be asked, so
+     * there the scan-based rules (L204, L205) are not judged.
+     */
+    private static final String FLUSH_SCAN_COUNTS = "; SELECT pg_catalog.pg_stat_force_next_flush()";
+    private static final int FLUSHABLE_FROM = 15;
     private static final String AFTER_READ = "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT;
 
     /**
@@ -163,9 +192,14 @@ final class CatalogSnapshot {
     final Map<Long, Relation> relations = new HashMap<>();
     final Map<ColumnKey, Column> columns = new HashMap<>();
     final Map<Long, EnumLabel> enumLabels = new HashMap<>();
-    /** The relations this session held a lock on when the snapshot was taken, and those it held in SHARE mode. */
+    final Map<Long, Constraint> constraints = new HashMap<>();
+    /** The relations this session held a lock on when the snapshot was taken, with the modes it held. */
     final Set<Long> locked = new HashSet<>();
-    final Set<Long> shareLocked = new HashSet<>();
+    final Map<Long, Set<String>> lockModes = new HashMap<>();
+    /** Scans this transaction made of each table of a footprint. */
+    final Map<Long, Long> scans = new HashMap<>();
+    /** Whether {@link #scans} counts this transaction's scans only (PostgreSQL 15+, flushed between migrations). */
+    boolean scansAreThisTransactions;
 
     private CatalogSnapshot() {
     }
@@ -199,9 +233,12 @@ final class CatalogSnapshot {
                 }
             }
         }
-        execute(connection, BEFORE_READ);
+        boolean flushable = connection.getMetaData().getDatabaseMajorVersion() >= FLUSHABLE_FROM;
+        execute(connection, flushable ? BEFORE_READ + FLUSH_SCAN_COUNTS : BEFORE_READ);
         try {
-            return query(connection, query);
+            CatalogSnapshot snapshot = query(connection, query);
+            snapshot.scansAreThisTransactions = flushable;
+            return snapshot;
         } finally {
             execute(connection, AFTER_READ);
         }
@@ -225,10 +262,14 @@ final class CatalogSnapshot {
             switch (rs.getString(1)) {
                 case "L" -> {
                     s.locked.add(rs.getLong(2));
-                    if ("ShareLock".equals(rs.getString(6))) {
-                        s.shareLocked.add(rs.getLong(2));
-                    }
+                    s.lockModes.computeIfAbsent(rs.getLong(2), oid -> new HashSet<>()).add(rs.getString(6));
                 }
+                case "K" -> {
+                    Constraint k = new Constraint(rs.getLong(2), rs.getLong(3), rs.getString(6),
+                            rs.getString(7).charAt(0), rs.getBoolean(9), rs.getLong(4), Long.parseLong(rs.getString(8)));
+                    s.constraints.put(k.oid(), k);
+                }
+                case "S" -> s.scans.put(rs.getLong(2), rs.getLong(3));
                 case "R" -> {
                     Relation r = new Relation(rs.getLong(2), rs.getString(6), rs.getString(7),
                             rs.getString(8).charAt(0), rs.getLong(3), rs.getLong(4));
@@ -268,7 +309,18 @@ final class CatalogSnapshot {
         });
         s.columns.putAll(footprint.columns);
         s.enumLabels.putAll(footprint.enumLabels);
+        constraints.forEach((oid, k) -> {
+            if (!scope.contains(k.table())) {
+                s.constraints.put(oid, k);
+            }
+        });
+        s.constraints.putAll(footprint.constraints);
         return s;
+    }
+
+    /** The modes in which this session held a lock on {@code oid}. */
+    Set<String> modes(long oid) {
+        return lockModes.getOrDefault(oid, Set.of());
     }
 
     /** The columns of {@code table} by name, dropped ones left out. */

@@ -45,6 +45,14 @@ public enum Rule {
                     + " in batches"),
     L203("table-rewrite", Severity.WARNING, "the table is rewritten under ACCESS EXCLUSIVE",
             "use pg_repack, REINDEX CONCURRENTLY or a copy-and-swap instead"),
+    L204("validation-under-lock", Severity.WARNING,
+            "the CHECK or FOREIGN KEY was validated by scanning the table while writes to it were blocked",
+            "ADD CONSTRAINT ... NOT VALID in one migration, VALIDATE CONSTRAINT in a separate one (it takes only"
+                    + " SHARE UPDATE EXCLUSIVE)"),
+    L205("set-not-null-scan", Severity.WARNING,
+            "SET NOT NULL scanned the whole table under ACCESS EXCLUSIVE: reads and writes wait for the scan",
+            "add CHECK (c IS NOT NULL) NOT VALID, VALIDATE it in a separate migration, then SET NOT NULL (no scan"
+                    + " on PostgreSQL 12+) and drop the CHECK"),
     L206("non-concurrent-index", Severity.WARNING,
             "the index build holds SHARE on the table: every write waits for the whole build",
             "CREATE INDEX CONCURRENTLY in its own non-transactional migration (LockSafe retries it and drops"
@@ -52,6 +60,14 @@ public enum Rule {
     L208("non-concurrent-index-drop", Severity.WARNING,
             "DROP INDEX holds ACCESS EXCLUSIVE on the table while it waits and runs",
             "DROP INDEX CONCURRENTLY in its own non-transactional migration"),
+    L207("constraint-builds-index", Severity.WARNING,
+            "the UNIQUE, PRIMARY KEY or EXCLUDE constraint built its index under ACCESS EXCLUSIVE",
+            "CREATE UNIQUE INDEX CONCURRENTLY in its own non-transactional migration, then ADD CONSTRAINT ..."
+                    + " USING INDEX (a brief lock); an exclusion constraint has no online path"),
+    L210("multi-table-exclusive", Severity.INFO,
+            "several tables were held under ACCESS EXCLUSIVE at once: more queries queue, and deadlocks with the"
+                    + " application become likelier",
+            "one table per migration; lock parent tables before child tables"),
     I303("type-widened", Severity.INFO, "a binary-compatible widening: no rewrite, the lock was brief",
             "none needed");
 

@@ -243,7 +243,6 @@ public final class ZddCheck {
         final String migration;
         final CatalogSnapshot after;
         final Set<Long> locked;
-        final Set<Long> sharedLocked;
         final List<Finding> findings = new ArrayList<>();
         /** Type changes still to be described with format_type: finding index, old type, new type. */
         private final List<long[]> typeChanges = new ArrayList<>();
@@ -252,7 +251,6 @@ public final class ZddCheck {
             this.migration = migration;
             this.after = after;
             this.locked = after.locked;
-            this.sharedLocked = after.shareLocked;
         }
 
         boolean hasTypeChanges() {
@@ -272,6 +270,7 @@ public final class ZddCheck {
             for (long oid : locked) {
                 judgeRelation(oid);
             }
+            judgeExclusiveTables();
             judgeEnumLabels();
         }
 
@@ -297,6 +296,7 @@ public final class ZddCheck {
             }
             if (now.isTable() || now.kind() == 'm') {
                 judgeColumns(now);
+                judgeConstraints(now);
             }
             if (now.isView()) {
                 judgeViewColumns(before, now);
@@ -400,6 +400,10 @@ public final class ZddCheck {
                 }
                 if (!was.notNull() && now.notNull()) {
                     add(Rule.B106, Severity.WARNING, object, "SET NOT NULL on an existing column");
+                    if (scanned(table)) {
+                        // PostgreSQL 12+ skips the scan when a valid CHECK (c IS NOT NULL) proves it
+                        add(Rule.L205, Severity.WARNING, object, "the table was scanned under ACCESS EXCLUSIVE");
+                    }
                 }
                 if (was.notNull() && was.hasDefault() && !now.hasDefault()) {
                     add(Rule.B108, Severity.ERROR, object, "default dropped from a NOT NULL column");
@@ -408,6 +412,61 @@ public final class ZddCheck {
             if (rewritten) {
                 Rule rule = typeChanged ? Rule.L201 : columnAdded ? Rule.L202 : Rule.L203;
                 add(rule, Severity.WARNING, table.qualified(), "table rewritten (new relfilenode)");
+            }
+        }
+
+        /** Whether this transaction scanned {@code table} (a validation, a SET NOT NULL, an index build). */
+        private boolean scanned(Relation table) {
+            return after.scansAreThisTransactions && after.scans.getOrDefault(table.oid(), 0L) > 0;
+        }
+
+        /** Whether this transaction holds a lock on {@code oid} that blocks writes (SHARE ROW EXCLUSIVE or stronger). */
+        private boolean blocksWrites(long oid) {
+            Set<String> modes = after.modes(oid);
+            return modes.contains("ShareRowExclusiveLock") || modes.contains("ExclusiveLock")
+                    || modes.contains("AccessExclusiveLock");
+        }
+
+        /** New or newly validated constraints of a production table, and the locks they were validated under. */
+        private void judgeConstraints(Relation table) {
+            for (CatalogSnapshot.Constraint now : after.constraints.values()) {
+                if (now.table() != table.oid()) {
+                    continue;
+                }
+                CatalogSnapshot.Constraint was = model.constraints.get(now.oid());
+                String object = table.qualified() + "." + now.name();
+                boolean checkOrForeignKey = now.kind() == 'c' || now.kind() == 'f';
+                if (checkOrForeignKey && now.validated() && (was == null || !was.validated())
+                        && blocksWrites(table.oid()) && scanned(table)) {
+                    add(Rule.L204, Severity.WARNING, object, (now.kind() == 'c' ? "CHECK" : "FOREIGN KEY")
+                            + " validated while writes were blocked");
+                }
+                if (was == null && (now.kind() == 'u' || now.kind() == 'p' || now.kind() == 'x')
+                        && now.index() != 0 && !model.relations.containsKey(now.index())) {
+                    add(Rule.L207, Severity.WARNING, object, "its index was built under the constraint's lock");
+                }
+            }
+        }
+
+        /** Whether {@code index} is the index of a constraint added in this migration (reported as L207). */
+        private boolean buildsForAConstraint(Relation index) {
+            return after.constraints.values().stream()
+                    .anyMatch(k -> k.index() == index.oid() && !model.constraints.containsKey(k.oid()));
+        }
+
+        /** Several production tables under ACCESS EXCLUSIVE in one migration: more to queue, and to deadlock. */
+        private void judgeExclusiveTables() {
+            List<String> tables = new ArrayList<>();
+            for (long oid : locked) {
+                Relation r = after.relations.get(oid);
+                if (r != null && (r.kind() == 'r' || r.kind() == 'p') && baseline.relations.containsKey(oid)
+                        && !ignored(r) && after.modes(oid).contains("AccessExclusiveLock")) {
+                    tables.add(r.qualified());
+                }
+            }
+            if (tables.size() > 1) {
+                java.util.Collections.sort(tables);
+                add(Rule.L210, Severity.INFO, String.join(", ", tables), tables.size() + " tables under ACCESS EXCLUSIVE");
             }
         }
 
@@ -432,7 +491,7 @@ public final class ZddCheck {
             if (model.find(index.schema(), index.name(), 'i', 'I') != null) {
                 return; // re-created under a new OID by ALTER COLUMN TYPE
             }
-            if (sharedLocked.contains(table.oid())) {
+            if (after.modes(table.oid()).contains("ShareLock") && !buildsForAConstraint(index)) {
                 add(Rule.L206, Severity.WARNING, index.qualified(), "built on " + table.qualified() + " under SHARE lock");
             }
         }
