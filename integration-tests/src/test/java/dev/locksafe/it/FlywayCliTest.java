@@ -106,6 +106,31 @@ class FlywayCliTest {
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 
+    @Test
+    void theZddCheckFailsABreakingMigrationOnTheConsoleAndTheEnvironmentVariableLetsItThrough(TestDatabase db)
+            throws Exception {
+        MigrationFiles files = migrations(db); // V1 adds orders.note: release N
+        FlywayCli.Run releaseN = cli.start(files.dir(), Map.of(), connection(db, files));
+        assertThat(releaseN.waitFor()).as(releaseN.output()).isZero();
+
+        files.add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
+        FlywayCli.Run checked = cli.start(files.dir(), Map.of(), connection(db, files, "-locksafe.check=fail"));
+        checked.waitFor(); // the 11.8.2 command line exits 0 after any failed migration (seen with LockSafe off too)
+        assertThat(checked.output()).contains("ERROR: LockSafe ZDD: V2__drop_note.sql B101 drop-column public.orders.note",
+                "Recipe:", "Migration of schema \"public\" to version \"2 - drop note\" failed! Changes successfully rolled back");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+        assertThat(db.queryLong("select count(*) from flyway_schema_history where version = '2'")).isZero();
+
+        // the pipeline's allow-failure switch, with check=fail in flyway.conf
+        Path conf = files.dir().resolve("flyway.conf");
+        Files.writeString(conf, "flyway.locksafe.check=fail\n");
+        FlywayCli.Run allowed = cli.start(files.dir(), Map.of("FLYWAY_LOCKSAFE_CHECK", "warn"),
+                connection(db, files, "-configFiles=" + conf));
+        assertThat(allowed.waitFor()).as(allowed.output()).isZero();
+        assertThat(allowed.output()).contains("LockSafe ZDD: V2__drop_note.sql B101 drop-column public.orders.note");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
+
     private static void assertGivesUpAfter(TestDatabase db, MigrationFiles files, int attempts, Map<String, String> env,
                                            String... args) throws Exception {
         try (BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job")) {

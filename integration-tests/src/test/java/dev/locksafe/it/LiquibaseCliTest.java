@@ -199,4 +199,31 @@ class LiquibaseCliTest {
         assertThat(db.hasColumn("orders", "note")).isFalse();
         assertThat(db.queryLong("select count(*) from databasechangelog")).isZero();
     }
+
+    @Test
+    void theZddCheckFailsABreakingChangesetOnTheConsoleAndAcceptsItWithItsMarker(TestDatabase db) throws Exception {
+        Path dir = project(db);
+        Path log = dir.resolve("zdd.log");
+        // release N: add-note applied
+        Process releaseN = start(dir, log, Map.of(), update(db));
+        assertThat(releaseN.waitFor(120, TimeUnit.SECONDS) && releaseN.exitValue() == 0).as(Files.readString(log)).isTrue();
+
+        Files.writeString(dir.resolve("changelog.sql"), CHANGELOG + "--changeset dev:drop-note\n"
+                + "ALTER TABLE orders DROP COLUMN note;\n", StandardCharsets.UTF_8);
+        Process p = start(dir, log, Map.of(), update(db, "--locksafe-check=fail"));
+        String out = finish(p, log);
+        assertThat(p.exitValue()).as(out).isNotZero();
+        assertThat(out).contains("ERROR: LockSafe ZDD: changelog.sql::drop-note::dev B101 drop-column public.orders.note",
+                "Recipe:");
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+
+        Files.writeString(dir.resolve("changelog.sql"), CHANGELOG + "--changeset dev:drop-note\n"
+                + "--comment: locksafe:allow B101 reason: note unused since release 41\n"
+                + "ALTER TABLE orders DROP COLUMN note;\n", StandardCharsets.UTF_8);
+        Process allowed = start(dir, log, Map.of(), update(db, "--locksafe-check=fail"));
+        String out2 = finish(allowed, log);
+        assertThat(allowed.exitValue()).as(out2).isZero();
+        assertThat(out2).contains("B101 drop-column public.orders.note: allowed by its marker, reason: note unused since release 41");
+        assertThat(db.hasColumn("orders", "note")).isFalse();
+    }
 }
