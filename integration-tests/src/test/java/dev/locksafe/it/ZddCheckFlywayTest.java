@@ -390,6 +390,11 @@ class ZddCheckFlywayTest {
 
     @Test
     void whenTheCheckCannotReadTheCatalogWarnModeMigratesAndFailModeRollsBack(TestDatabase db) throws Exception {
+        // seen in CI on PostgreSQL 18: a new connection's startup waited for the lock on pg_enum, so every new
+        // connection (the test's, Flyway's) hung while the maintenance session held it
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                db.queryLong("select current_setting('server_version_num')::int") < 180000,
+                "PostgreSQL 18 reads pg_enum while starting a connection");
         MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");
         // a maintenance session holds a catalog the check reads (as VACUUM FULL pg_enum would): the check's
         // reads give up after their own 2 s lock_timeout, under a savepoint, and the migration is not held
