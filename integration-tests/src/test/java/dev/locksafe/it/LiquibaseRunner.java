@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
+import liquibase.ui.CompositeUIService;
 import liquibase.ui.ConsoleUIService;
 
 /** Runs Liquibase commands through the public API ({@code CommandScope}), collecting what it prints. */
@@ -62,7 +64,9 @@ final class LiquibaseRunner {
         ui.setOutputStream(new PrintStream(console, true, StandardCharsets.UTF_8));
         Map<String, Object> scope = new HashMap<>(settings);
         scope.put(Scope.Attr.resourceAccessor.name(), new liquibase.resource.DirectoryResourceAccessor(dir));
-        scope.put(Scope.Attr.ui.name(), ui);
+        // as Liquibase's command line sets it up: its console inside a composite UI (embedded runs, with a
+        // plain console UI, get LockSafe's lines in their log only)
+        scope.put(Scope.Attr.ui.name(), new CompositeUIService(ui, List.of(ui)));
         Scope.child(scope, () -> new CommandScope(command)
                 .addArgumentValue("url", url)
                 .addArgumentValue("username", db.user())

@@ -36,9 +36,12 @@ final class LiquibaseLogSink implements LogSink {
     }
 
     /**
-     * The line on the console, once. The command line's UI is a composite of the console and, with
-     * {@code mirrorConsoleMessagesToLog} (its default), a {@link LoggerUIService} that would log the line a
-     * second time next to the log line above: only the composite's console parts get it.
+     * The line on the command line's console, once. Only the command line shows Liquibase's UI beside its
+     * log, as a composite of the console and, with {@code mirrorConsoleMessagesToLog} (its default), a
+     * {@link LoggerUIService} that would log the line a second time next to the log line above: only the
+     * composite's console parts get it. Embedded runs (Spring Boot, Quarkus, the Java API) have a plain
+     * console UI whose output lands next to the log they already show: they get the log line only, or
+     * every line would be printed twice.
      */
     private static void toConsole(String message) {
         UIService ui = Scope.getCurrentScope().getUI();
@@ -48,8 +51,6 @@ final class LiquibaseLogSink implements LogSink {
                     output.sendMessage(message);
                 }
             }
-        } else if (isConsoleOnly(ui)) {
-            ui.sendMessage(message);
         }
     }
 
