@@ -5,19 +5,23 @@ import dev.locksafe.Registration;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Second connections for looking up blocking sessions when Liquibase was handed open connections (from
  * an application's {@code DataSource}, as Spring does) rather than a URL. Registered per database URL
  * and user, as the JDBC driver reports them; the Spring Boot starter registers the data source of each
- * {@code SpringLiquibase}.
+ * {@code SpringLiquibase}, the Quarkus extension each data source of the application.
  */
 public final class ProbeConnections {
 
     private static final Map<String, ConnectionSource> BY_URL_AND_USER = new ConcurrentHashMap<>();
+    /** Sources whose database is learnt when a run first looks for one. */
+    private static final List<ConnectionSource> NOT_YET_OPENED = new CopyOnWriteArrayList<>();
 
     private ProbeConnections() {
     }
@@ -36,15 +40,47 @@ public final class ProbeConnections {
         return () -> BY_URL_AND_USER.remove(key, source);
     }
 
+    /**
+     * Registers {@code source} without opening it now: its URL and user are learnt (one connection, opened
+     * and closed) the first time a Liquibase run on a handed-over connection looks for a second one. For
+     * a framework that wires LockSafe before its data sources can connect (Quarkus, at static init).
+     */
+    public static Registration registerOnFirstUse(ConnectionSource source) {
+        Objects.requireNonNull(source, "source");
+        NOT_YET_OPENED.add(source);
+        return () -> {
+            NOT_YET_OPENED.remove(source);
+            BY_URL_AND_USER.values().removeIf(s -> s == source);
+        };
+    }
+
     /** The source registered for the database and user of {@code connection}, or {@code null}. */
     static ConnectionSource forConnection(Connection connection) {
-        if (connection == null || BY_URL_AND_USER.isEmpty()) {
+        if (connection == null || (BY_URL_AND_USER.isEmpty() && NOT_YET_OPENED.isEmpty())) {
             return null;
         }
         try {
-            return BY_URL_AND_USER.get(key(connection));
+            String key = key(connection);
+            ConnectionSource found = BY_URL_AND_USER.get(key);
+            if (found == null && !NOT_YET_OPENED.isEmpty()) {
+                learnNotYetOpened();
+                found = BY_URL_AND_USER.get(key);
+            }
+            return found;
         } catch (SQLException e) {
             return null;
+        }
+    }
+
+    /** Opens each source registered on first use once, to learn its database; one that fails stays for later. */
+    private static synchronized void learnNotYetOpened() {
+        for (ConnectionSource source : NOT_YET_OPENED) {
+            try (Connection c = source.open()) {
+                BY_URL_AND_USER.put(key(c), source);
+                NOT_YET_OPENED.remove(source);
+            } catch (SQLException | RuntimeException e) {
+                // not reachable now (or not configured): the run reports no blockers, as without a source
+            }
         }
     }
 

@@ -111,8 +111,16 @@ public final class BlockingSession implements AutoCloseable {
      * lock_timeout fired): a migration without LockSafe never gets there, so the future then times out.
      */
     public CompletableFuture<Void> releaseOnceAWaiterGaveUp() {
+        return releaseOnceAWaiterGaveUp(Duration.ofSeconds(30));
+    }
+
+    /**
+     * As {@link #releaseOnceAWaiterGaveUp()}, waiting {@code atMost} for it: longer for a waiter that starts
+     * slowly (a Quarkus application is built before it migrates at start).
+     */
+    public CompletableFuture<Void> releaseOnceAWaiterGaveUp(Duration atMost) {
         AtomicBoolean waited = new AtomicBoolean();
-        return releaseWhen(() -> {
+        return releaseWhen(atMost, () -> {
             boolean blocking = !blockedSessions().isEmpty();
             waited.compareAndSet(false, blocking);
             return waited.get() && !blocking;
@@ -140,8 +148,12 @@ public final class BlockingSession implements AutoCloseable {
      * 30 s at most): for example once the log shows a failed attempt. Join the future to see a timeout.
      */
     public CompletableFuture<Void> releaseWhen(Callable<Boolean> condition) {
+        return releaseWhen(Duration.ofSeconds(30), condition);
+    }
+
+    private CompletableFuture<Void> releaseWhen(Duration atMost, Callable<Boolean> condition) {
         return CompletableFuture.runAsync(() -> {
-            Awaitility.await("condition to release '" + applicationName + "'").atMost(Duration.ofSeconds(30))
+            Awaitility.await("condition to release '" + applicationName + "'").atMost(atMost)
                     .pollInterval(Duration.ofMillis(5)).until(condition);
             releaseUnchecked();
         });
