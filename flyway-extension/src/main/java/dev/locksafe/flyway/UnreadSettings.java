@@ -53,9 +53,36 @@ final class UnreadSettings {
                 + setting.key() + "=" + inEffect + " (it was configured without reading it, or from a source"
                 + " that overrides it). Flyway"
                 + " built in code (Flyway.configure(), as frameworks build it) reads the environment only after"
-                + " envVars() and system properties only when passed to configuration(...). Give LockSafe's"
-                + " settings where that Flyway is configured: the Spring Boot starter's locksafe.* properties,"
-                + " configuration(Map.of(\"flyway.locksafe." + setting.key() + "\", ...)), or"
-                + " LockSafeConfigurationExtension.of(configuration).apply(settings).");
+                + " envVars() and system properties only when passed to configuration(...). "
+                + whereToGive(setting, Thread.currentThread().getContextClassLoader()));
+    }
+
+    /** Where this application gives LockSafe's settings to the Flyway its framework builds. */
+    static String whereToGive(Setting setting, ClassLoader loader) {
+        if (present("io.quarkus.runtime.Quarkus", loader)) {
+            return "In a Quarkus application, give it as quarkus.locksafe." + setting.kebabKey()
+                    + " (QUARKUS_LOCKSAFE_" + setting.upperSnakeKey() + " in the environment), which the"
+                    + " locksafe-quarkus extension reads.";
+        }
+        if (present("io.micronaut.context.ApplicationContext", loader)) {
+            return "In a Micronaut application, give it as locksafe." + setting.kebabKey()
+                    + " (LOCKSAFE_" + setting.upperSnakeKey() + " in the environment), which locksafe-micronaut reads.";
+        }
+        if (present("org.springframework.boot.SpringApplication", loader)) {
+            return "In a Spring Boot application, give it as locksafe." + setting.kebabKey()
+                    + " (LOCKSAFE_" + setting.upperSnakeKey() + " in the environment), which"
+                    + " locksafe-spring-boot-starter reads.";
+        }
+        return "Give it where that Flyway is configured: configuration(Map.of(\"flyway.locksafe." + setting.key()
+                + "\", ...)), or LockSafeConfigurationExtension.of(configuration).apply(settings).";
+    }
+
+    private static boolean present(String className, ClassLoader loader) {
+        try {
+            Class.forName(className, false, loader != null ? loader : UnreadSettings.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 }
