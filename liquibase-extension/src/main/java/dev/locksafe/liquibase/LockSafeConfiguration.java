@@ -96,9 +96,7 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
      */
     public static Registration provideOnThisThread(LockSafeSettings settings, AttemptListener listener,
                                                    ConnectionSource lookupSource) {
-        Map<String, String> values = new LinkedHashMap<>();
-        settings.asMap().forEach((key, value) -> values.put(PREFIX + "." + key, value));
-        ThreadSettings given = new ThreadSettings(Map.copyOf(values), listener, lookupSource);
+        ThreadSettings given = new ThreadSettings(prefixed(settings), listener, lookupSource);
         Thread thread = Thread.currentThread();
         registerThreadProvider();
         ON_THREAD.computeIfAbsent(thread, t -> new ConcurrentLinkedDeque<>()).addLast(given);
@@ -106,6 +104,59 @@ public final class LockSafeConfiguration implements AutoloadedConfigurations {
             deque.removeIf(g -> g == given);
             return deque.isEmpty() ? null : deque;
         });
+    }
+
+    /**
+     * Gives every Liquibase run in this JVM LockSafe settings from an application's own configuration, until
+     * the registration is closed: how a framework that runs Liquibase itself, with no hook around the run
+     * (Quarkus, Micronaut), hands over its {@code quarkus.locksafe.*} or {@code locksafe.*} values. The
+     * settings are asked for once, when a run first reads a LockSafe key, so this may be registered before
+     * the application's configuration can be read (Quarkus registers it at static init). Precedence 90:
+     * under {@link #provideOnThisThread} (100), above {@code liquibase.properties} (50), below
+     * {@code LIQUIBASE_LOCKSAFE_*} variables (150), {@code -Dliquibase.locksafe.*} (200) and scope values.
+     *
+     * @param source what the values are, for Liquibase's messages: {@code "Quarkus configuration quarkus.locksafe.*"}
+     */
+    public static Registration provideToEveryThread(java.util.function.Supplier<LockSafeSettings> settings,
+                                                    String source) {
+        java.util.Objects.requireNonNull(settings, "settings");
+        LiquibaseConfiguration configuration = Scope.getCurrentScope().getSingleton(LiquibaseConfiguration.class);
+        AbstractMapConfigurationValueProvider provider = new AbstractMapConfigurationValueProvider() {
+            private volatile Map<String, String> values;
+
+            @Override
+            public int getPrecedence() {
+                return 90;
+            }
+
+            @Override
+            protected Map<?, ?> getMap() {
+                Map<String, String> v = values;
+                if (v == null) {
+                    synchronized (this) {
+                        v = values;
+                        if (v == null) {
+                            values = v = prefixed(settings.get());
+                        }
+                    }
+                }
+                return v;
+            }
+
+            @Override
+            protected String getSourceDescription() {
+                return source;
+            }
+        };
+        configuration.registerProvider(provider);
+        return () -> configuration.unregisterProvider(provider);
+    }
+
+    /** The settings as {@code liquibase.locksafe.<key>} values. */
+    private static Map<String, String> prefixed(LockSafeSettings settings) {
+        Map<String, String> values = new LinkedHashMap<>();
+        settings.asMap().forEach((key, value) -> values.put(PREFIX + "." + key, value));
+        return Map.copyOf(values);
     }
 
     /** The listener given for the calling thread's runs ({@link #provideOnThisThread}), or {@code null}. */

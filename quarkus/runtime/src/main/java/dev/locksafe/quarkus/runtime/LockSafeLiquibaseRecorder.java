@@ -1,18 +1,12 @@
 package dev.locksafe.quarkus.runtime;
 
 import dev.locksafe.ConnectionSource;
-import dev.locksafe.LockSafeSettings;
 import dev.locksafe.liquibase.LockSafeConfiguration;
 import dev.locksafe.liquibase.ProbeConnections;
 import io.quarkus.agroal.runtime.AgroalDataSourceUtil;
 import io.quarkus.runtime.ShutdownContext;
 import io.quarkus.runtime.annotations.Recorder;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import liquibase.Scope;
-import liquibase.configuration.AbstractMapConfigurationValueProvider;
-import liquibase.configuration.LiquibaseConfiguration;
 
 /** What the extension records for quarkus-liquibase (only when the application has it). */
 @Recorder
@@ -27,45 +21,11 @@ public class LockSafeLiquibaseRecorder {
      * application stops.
      */
     public void provideToLiquibase(List<String> dataSourceNames, ShutdownContext shutdown) {
-        LiquibaseConfiguration liquibase = Scope.getCurrentScope().getSingleton(LiquibaseConfiguration.class);
-        QuarkusValues values = new QuarkusValues();
-        liquibase.registerProvider(values);
-        shutdown.addShutdownTask(() -> liquibase.unregisterProvider(values));
+        shutdown.addShutdownTask(LockSafeConfiguration.provideToEveryThread(QuarkusSettings::current,
+                "Quarkus configuration " + QuarkusSettings.PREFIX + "*")::close);
         for (String name : dataSourceNames) {
             ConnectionSource source = () -> AgroalDataSourceUtil.dataSourceInstance(name).get().getConnection();
             shutdown.addShutdownTask(ProbeConnections.registerOnFirstUse(source)::close);
-        }
-    }
-
-    /**
-     * {@code quarkus.locksafe.*} as Liquibase's {@code liquibase.locksafe.*} values, read from the runtime
-     * configuration when Liquibase first asks. Precedence 100, as the Spring Boot starter's: above
-     * {@code liquibase.properties}, below {@code LIQUIBASE_LOCKSAFE_*} variables and system properties.
-     */
-    private static final class QuarkusValues extends AbstractMapConfigurationValueProvider {
-
-        private volatile Map<String, String> values;
-
-        @Override
-        public int getPrecedence() {
-            return 100;
-        }
-
-        @Override
-        protected Map<?, ?> getMap() {
-            Map<String, String> v = values;
-            if (v == null) {
-                LockSafeSettings settings = QuarkusSettings.current();
-                Map<String, String> map = new LinkedHashMap<>();
-                settings.asMap().forEach((key, value) -> map.put(LockSafeConfiguration.PREFIX + "." + key, value));
-                values = v = Map.copyOf(map);
-            }
-            return v;
-        }
-
-        @Override
-        protected String getSourceDescription() {
-            return "Quarkus configuration quarkus.locksafe.*";
         }
     }
 }
