@@ -2,7 +2,11 @@ package dev.locksafe.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.locksafe.ConnectionSource;
+import dev.locksafe.Registration;
+import dev.locksafe.liquibase.ProbeConnections;
 import dev.locksafe.testing.BlockingSession;
 import dev.locksafe.testing.PostgresExtension;
 import dev.locksafe.testing.TestDatabase;
@@ -10,8 +14,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
 import liquibase.database.Database;
@@ -78,6 +86,52 @@ class LiquibaseBehaviourTest {
                     .execute());
             assertThat(log.messagesContaining("attempt 1/50 failed")).singleElement().asString()
                     .contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: none seen");
+        }
+        assertThat(db.hasColumn("orders", "note")).isTrue();
+    }
+
+    /**
+     * Liquibase handed an open connection, its data source registered on first use (as the Quarkus and
+     * Micronaut integrations register theirs, before they can connect): the retry line names the blocking
+     * session. Another registered source that never opens (a pool with no free connection) holds the run up
+     * for a bounded moment only, where it once held it (and the locks of the changeset) forever.
+     */
+    @Test
+    void aDataSourceRegisteredOnFirstUseNamesTheBlockerAndOneThatHangsDoesNotStallTheRun(TestDatabase db)
+            throws Exception {
+        LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
+                + "--changeset dev:note\n"
+                + "ALTER TABLE orders ADD COLUMN note text;\n");
+        db.execute("create table orders (id bigint primary key)");
+        CountDownLatch never = new CountDownLatch(1);
+        ConnectionSource hanging = () -> {
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new SQLException("never opened");
+        };
+        DataSource application = db.dataSource();
+        try (Registration stuck = ProbeConnections.registerOnFirstUse(hanging);
+             Registration app = ProbeConnections.registerOnFirstUse(ConnectionSource.of(application));
+             JulCapture log = JulCapture.start();
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
+             Connection c = application.getConnection()) {
+            report.releaseWhen(() -> !log.messagesContaining("attempt 1/50 failed").isEmpty());
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Scope.child(Map.of(
+                    Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
+                    "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"),
+                    () -> new CommandScope("update")
+                            .addArgumentValue("database", database)
+                            .addArgumentValue("changelogFile", "changelog.sql")
+                            .execute()));
+            assertThat(log.messagesContaining("attempt 1/50 failed")).singleElement().asString()
+                    .contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: [pid=" + report.pid(),
+                            "app=report-job");
+        } finally {
+            never.countDown();
         }
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }

@@ -5,11 +5,17 @@ import dev.locksafe.Registration;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Second connections for looking up blocking sessions when Liquibase was handed open connections (from
@@ -22,6 +28,10 @@ public final class ProbeConnections {
     private static final Map<String, ConnectionSource> BY_URL_AND_USER = new ConcurrentHashMap<>();
     /** Sources whose database is learnt when a run first looks for one. */
     private static final List<ConnectionSource> NOT_YET_OPENED = new CopyOnWriteArrayList<>();
+    /** Sources being opened now, to learn their database. */
+    private static final Map<ConnectionSource, CompletableFuture<Void>> LEARNING = new ConcurrentHashMap<>();
+    /** How long a run waits for sources to open, at most, before it goes on without them. */
+    static final Duration LEARNING_WAIT = Duration.ofSeconds(2);
 
     private ProbeConnections() {
     }
@@ -72,15 +82,44 @@ public final class ProbeConnections {
         }
     }
 
-    /** Opens each source registered on first use once, to learn its database; one that fails stays for later. */
-    private static synchronized void learnNotYetOpened() {
+    /**
+     * Opens each source registered on first use, to learn its database, on threads of their own: the
+     * caller (a migration, perhaps holding locks) waits {@link #LEARNING_WAIT} at most, once per attempt
+     * to open a source, and never for an attempt that another call started. A source that cannot be
+     * opened (a pool with no free connection, a database that went away) stays registered and is tried
+     * again when its attempt has ended; a source that opened is keyed for good.
+     */
+    private static void learnNotYetOpened() {
+        List<CompletableFuture<Void>> startedHere = new ArrayList<>();
         for (ConnectionSource source : NOT_YET_OPENED) {
-            try (Connection c = source.open()) {
-                BY_URL_AND_USER.put(key(c), source);
-                NOT_YET_OPENED.remove(source);
-            } catch (SQLException | RuntimeException e) {
-                // not reachable now (or not configured): the run reports no blockers, as without a source
+            CompletableFuture<Void> learning = new CompletableFuture<>();
+            if (LEARNING.putIfAbsent(source, learning) != null) {
+                continue; // another call is opening it; its answer lands in BY_URL_AND_USER
             }
+            Thread opener = new Thread(() -> {
+                try (Connection c = source.open()) {
+                    String key = key(c);
+                    if (NOT_YET_OPENED.remove(source)) { // still registered
+                        BY_URL_AND_USER.put(key, source);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    // not reachable now: the run reports no blockers, as without a source
+                } finally {
+                    LEARNING.remove(source);
+                    learning.complete(null);
+                }
+            }, "locksafe-probe-source");
+            opener.setDaemon(true);
+            opener.start();
+            startedHere.add(learning);
+        }
+        try {
+            CompletableFuture.allOf(startedHere.toArray(CompletableFuture[]::new))
+                    .get(LEARNING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // late or failed: this run goes on without it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
