@@ -20,7 +20,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** {@code locksafe.*} in a Micronaut application: every key reaches both tools; bad and unknown keys are said. */
+/**
+ * {@code locksafe.*} in a Micronaut application: every key reaches both tools; bad and unknown keys are said;
+ * the ZDD check stops a start whose migration breaks release N.
+ */
 @ExtendWith(PostgresExtension.class)
 class MicronautSettingsTest {
 
@@ -55,10 +58,26 @@ class MicronautSettingsTest {
         config.put("locksafe.lock-timeout", "1s; DROP TABLE x");
         config.put("flyway.datasources.default.enabled", true);
         config.put("flyway.datasources.default.locations", "classpath:db/micronaut-flyway");
-        assertThatThrownBy(() -> ApplicationContext.run(config).close())
+        assertThatThrownBy(() -> startAndClose(config))
                 .satisfies(thrown -> assertThat(rootLockSafeMessage(thrown)).startsWith(
                         "Invalid LockSafe setting locksafe.lock-timeout='1s; DROP TABLE x': expected a duration"));
         assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE tablename = 'flyway_schema_history'")).isZero();
+    }
+
+    @Test
+    void aZddFailureRollsBackTheMigrationAndStopsTheStart(TestDatabase db) {
+        db.execute("CREATE TABLE accounts (id int PRIMARY KEY, note text)");
+        Map<String, Object> config = MicronautLockRetryTest.application(db);
+        config.put("locksafe.check", "fail");
+        config.put("flyway.datasources.default.enabled", true);
+        config.put("flyway.datasources.default.locations", "classpath:db/micronaut-zdd");
+        config.put("flyway.datasources.default.baseline-on-migrate", true);
+        config.put("flyway.datasources.default.baseline-version", "0");
+        assertThatThrownBy(() -> startAndClose(config))
+                .hasStackTraceContaining("ZddCheckFailedException")
+                .hasStackTraceContaining("B101 drop-column public.accounts.note");
+        assertThat(db.hasColumn("accounts", "note")).isTrue();
+        assertThat(db.queryLong("SELECT count(*) FROM flyway_schema_history WHERE version = '1' AND success")).isZero();
     }
 
     @Test
@@ -69,6 +88,16 @@ class MicronautSettingsTest {
             assertThat(log.messagesContaining("locksafe.lock-timout")).singleElement().asString()
                     .contains("ignoring unknown setting locksafe.lock-timout; did you mean "
                             + MicronautSettings.propertyName(Setting.LOCK_TIMEOUT));
+        }
+    }
+
+    /** Starts an application and stops it, also when its start fails (its data source pool would stay open). */
+    private static void startAndClose(Map<String, Object> config) {
+        ApplicationContext context = ApplicationContext.builder(config).build();
+        try {
+            context.start();
+        } finally {
+            context.stop();
         }
     }
 
