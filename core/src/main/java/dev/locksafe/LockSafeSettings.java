@@ -214,6 +214,12 @@ public final class LockSafeSettings {
         return s == null ? dev.locksafe.check.SeverityOverrides.none() : s;
     }
 
+    /** The schemas the ZDD check reads and judges; every non-system schema when unset. */
+    public dev.locksafe.check.CheckedSchemas checkSchemas() {
+        dev.locksafe.check.CheckedSchemas s = value(Setting.CHECK_SCHEMAS, dev.locksafe.check.CheckedSchemas.class);
+        return s == null ? dev.locksafe.check.CheckedSchemas.all() : s;
+    }
+
     /** The directory for the ZDD reports, if any. */
     public Optional<java.nio.file.Path> checkReport() {
         return Optional.ofNullable(value(Setting.CHECK_REPORT, java.nio.file.Path.class));

@@ -62,6 +62,10 @@ public enum Setting {
             dev.locksafe.check.SeverityOverrides::parse,
             "comma-separated RULE:error|warning|info|off entries, such as B106:error,L206:off"), "",
             "ZDD rules' severity changed, or a rule turned off."),
+    /** The schemas the ZDD check reads and judges: {@code public,billing}; every non-system schema when unset. */
+    CHECK_SCHEMAS("checkSchemas", SettingType.text(dev.locksafe.check.CheckedSchemas.class,
+            dev.locksafe.check.CheckedSchemas::parse, "comma-separated schema names, such as public,billing"), "",
+            "Schemas the ZDD check reads and judges (unset = all but PostgreSQL's own)."),
     /** Directory for the JSON and JUnit XML reports. */
     CHECK_REPORT("checkReport", SettingType.text(java.nio.file.Path.class, java.nio.file.Path::of,
             "a directory path"), "",

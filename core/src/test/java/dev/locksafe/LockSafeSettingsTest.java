@@ -225,7 +225,7 @@ class LockSafeSettingsTest {
         LockSafeSettings custom = LockSafeSettings.builder().lockTimeout(Duration.ofMillis(321))
                 .statementTimeout(Duration.ofSeconds(30)).retrySqlStates(Set.of("55P03", "40P01")).jitter(0.25)
                 .parse(Setting.CHECK_ALLOW, "B101:public.orders.note").parse(Setting.CHECK_SEVERITY, "L206:off")
-                .parse(Setting.CHECK_REPORT, "target/zdd").build();
+                .parse(Setting.CHECK_REPORT, "target/zdd").parse(Setting.CHECK_SCHEMAS, "public, billing").build();
         assertThat(custom.asMap().keySet()).containsExactlyElementsOf(
                 EnumSet.allOf(Setting.class).stream().map(Setting::key).toList());
         assertThat(LockSafeSettings.fromMap(custom.asMap())).isEqualTo(custom);

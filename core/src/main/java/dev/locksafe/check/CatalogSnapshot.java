@@ -57,7 +57,9 @@ final class CatalogSnapshot {
     record Constraint(long oid, long table, String name, char kind, boolean validated, long index, long referenced) {
     }
 
-    private static final String SCHEMAS = " n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'";
+    /** User schemas: all but PostgreSQL's own, or those of {@code checkSchemas} (the query's one parameter). */
+    private static final String SCHEMAS = " n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'"
+            + " and (not exists (select 1 from wanted) or n.nspname::pg_catalog.text in (select name from wanted))";
 
     /*
      * Each read is one query whose rows are locks (L), relations (R), columns (C), enum labels (E) and, for a
@@ -65,7 +67,8 @@ final class CatalogSnapshot {
      * generic columns: kind, n1..n4 (numbers), t1..t3 (text), b1..b4 (booleans). Catalog names are
      * schema-qualified, so a user object named like one (public.pg_class) cannot stand in for it.
      */
-    private static final String LOCKED = "with locked as (select relation, mode from pg_catalog.pg_locks"
+    private static final String LOCKED = "with wanted as (select pg_catalog.unnest(?::pg_catalog.text[]) as name),"
+            + " locked as (select relation, mode from pg_catalog.pg_locks"
             + " where pid = pg_catalog.pg_backend_pid() and locktype = 'relation' and granted"
             // user objects only (OIDs from 16384 up): the catalog reads of this very query lock system catalogs
             + " and relation >= 16384)";
@@ -205,8 +208,8 @@ final class CatalogSnapshot {
     }
 
     /** Reads the whole catalog on {@code connection}, inside whatever transaction it is in: the baseline. */
-    static CatalogSnapshot take(Connection connection) throws SQLException {
-        return read(connection, WHOLE_CATALOG);
+    static CatalogSnapshot take(Connection connection, CheckedSchemas schemas) throws SQLException {
+        return read(connection, WHOLE_CATALOG, schemas);
     }
 
     /**
@@ -214,17 +217,18 @@ final class CatalogSnapshot {
      * relations (with the indexes of those that are tables) and their columns, and every enum label, in one
      * round trip. On 500 tables of 20 columns that is a few milliseconds; the whole catalog takes tens.
      */
-    static CatalogSnapshot takeFootprint(Connection connection) throws SQLException {
-        return read(connection, FOOTPRINT);
+    static CatalogSnapshot takeFootprint(Connection connection, CheckedSchemas schemas) throws SQLException {
+        return read(connection, FOOTPRINT, schemas);
     }
 
-    private static CatalogSnapshot read(Connection connection, String query) throws SQLException {
+    private static CatalogSnapshot read(Connection connection, String query, CheckedSchemas schemas)
+            throws SQLException {
         if (connection.getAutoCommit()) {
             // between the statements of a non-transactional migration: a transaction of its own, rolled back
             connection.setAutoCommit(false);
             try {
                 execute(connection, "SET LOCAL lock_timeout = '2s'");
-                return query(connection, query);
+                return query(connection, query, schemas);
             } finally {
                 try {
                     connection.rollback();
@@ -236,7 +240,7 @@ final class CatalogSnapshot {
         boolean flushable = connection.getMetaData().getDatabaseMajorVersion() >= FLUSHABLE_FROM;
         execute(connection, flushable ? BEFORE_READ + FLUSH_SCAN_COUNTS : BEFORE_READ);
         try {
-            CatalogSnapshot snapshot = query(connection, query);
+            CatalogSnapshot snapshot = query(connection, query, schemas);
             snapshot.scansAreThisTransactions = flushable;
             return snapshot;
         } finally {
@@ -250,9 +254,13 @@ final class CatalogSnapshot {
         }
     }
 
-    private static CatalogSnapshot query(Connection connection, String query) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(query); ResultSet rs = ps.executeQuery()) {
-            return read(rs);
+    private static CatalogSnapshot query(Connection connection, String query, CheckedSchemas schemas)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(query)) {
+            ps.setArray(1, connection.createArrayOf("text", schemas.names().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                return read(rs);
+            }
         }
     }
 

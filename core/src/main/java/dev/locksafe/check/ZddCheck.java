@@ -42,6 +42,8 @@ public final class ZddCheck {
     private final CheckMode mode;
     private final Set<String> ignoredTables;
     private final AllowList allowList;
+    /** The schemas read and judged. */
+    private final CheckedSchemas schemas;
     private final SeverityOverrides severities;
     private final ZddReport report;
     private CatalogSnapshot baseline;
@@ -51,6 +53,7 @@ public final class ZddCheck {
         this.mode = settings.check();
         this.ignoredTables = ignoredTables.stream().map(t -> t.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         this.allowList = settings.checkAllow();
+        this.schemas = settings.checkSchemas();
         this.severities = settings.checkSeverity();
         this.report = settings.checkReport().map(dir -> new ZddReport(dir, tool, mode)).orElse(null);
     }
@@ -85,7 +88,7 @@ public final class ZddCheck {
     /** Before a migration runs: the first call of the run takes the baseline. */
     public void beforeMigration(Connection connection) throws SQLException {
         if (active() && baseline == null) {
-            baseline = CatalogSnapshot.take(connection);
+            baseline = CatalogSnapshot.take(connection, schemas);
             model = baseline;
         }
     }
@@ -114,7 +117,7 @@ public final class ZddCheck {
             }
             return List.of();
         }
-        Judgement j = new Judgement(migration, CatalogSnapshot.takeFootprint(connection));
+        Judgement j = new Judgement(migration, CatalogSnapshot.takeFootprint(connection, schemas));
         j.judge();
         if (j.hasTypeChanges()) {
             underSavepoint(connection, () -> {
@@ -155,7 +158,7 @@ public final class ZddCheck {
             return;
         }
         if (baseline != null) {
-            model = CatalogSnapshot.take(connection);
+            model = CatalogSnapshot.take(connection, schemas);
         }
         if (report != null) {
             report.notJudged(migration);

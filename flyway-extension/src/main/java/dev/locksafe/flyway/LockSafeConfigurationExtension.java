@@ -64,6 +64,7 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String check;
     private String checkAllow;
     private String checkSeverity;
+    private String checkSchemas;
     private String checkReport;
 
     /** The field of each setting. */

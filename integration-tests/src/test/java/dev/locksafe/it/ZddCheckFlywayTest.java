@@ -69,6 +69,44 @@ class ZddCheckFlywayTest {
         assertThat(historyRows(db, "2")).isZero();
     }
 
+    /**
+     * {@code checkSchemas=billing}: the other application's schema ({@code public} here) is neither read nor
+     * judged, so dropping a column there passes; the same change in {@code billing} fails. A quoted
+     * mixed-case name is matched as {@code pg_namespace} has it.
+     */
+    @Test
+    void checkSchemasJudgesOnlyTheListedSchemas(TestDatabase db) throws Exception {
+        db.execute("create schema billing", "create schema \"Ledger\"",
+                "create table billing.invoices (id bigint primary key, memo text)",
+                "create table \"Ledger\".entries (id bigint primary key, memo text)");
+        MigrationFiles files = releaseN(db)
+                .add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n")
+                .add("V3__drop_memo.sql", "ALTER TABLE \"Ledger\".entries DROP COLUMN memo;\n");
+        Flyway checked = Flyway.configure()
+                .configuration(Map.of("flyway.locksafe.check", "fail", "flyway.locksafe.checkSchemas", "billing,Ledger"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password())
+                .locations(files.flywayLocation())
+                .load();
+        assertThatThrownBy(checked::migrate)
+                .hasMessageContaining("LockSafe ZDD check failed for V3__drop_memo.sql")
+                .hasMessageContaining("B101 drop-column Ledger.entries.memo");
+        assertThat(db.hasColumn("orders", "note")).as("public is not checked: V2 applied").isFalse();
+        assertThat(historyRows(db, "2")).isOne();
+        assertThat(historyRows(db, "3")).isZero();
+    }
+
+    @Test
+    void aSystemSchemaInCheckSchemasIsAnInputError(TestDatabase db) throws Exception {
+        MigrationFiles files = MigrationFiles.create().add("V1__t.sql", "create table t (id int);\n");
+        assertThatThrownBy(() -> Flyway.configure()
+                .configuration(Map.of("flyway.locksafe.checkSchemas", "public,pg_catalog"))
+                .dataSource(db.jdbcUrl(), db.user(), db.password())
+                .locations(files.flywayLocation()).load().migrate())
+                .hasStackTraceContaining("Invalid LockSafe setting flyway.locksafe.checkSchemas='public,pg_catalog'")
+                .hasStackTraceContaining("'pg_catalog' is a PostgreSQL system schema");
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 't'")).isZero();
+    }
+
     @Test
     void inWarnModeTheFindingIsLoggedWithItsRecipeAndTheMigrationIsApplied(TestDatabase db) throws Exception {
         MigrationFiles files = releaseN(db).add("V2__drop_note.sql", "ALTER TABLE orders DROP COLUMN note;\n");

@@ -36,6 +36,7 @@ public final class SettingSamples {
         m.put(Setting.CHECK_ALLOW, "B101:public.orders.note,B103:public.orders.*");
         m.put(Setting.CHECK_SEVERITY, "B106:error,L206:off");
         m.put(Setting.CHECK_REPORT, "target/zdd");
+        m.put(Setting.CHECK_SCHEMAS, "public,billing");
         Set<Setting> missing = EnumSet.allOf(Setting.class);
         missing.removeAll(m.keySet());
         if (!missing.isEmpty()) {

@@ -118,6 +118,12 @@ public interface LockSafeConfig {
     Optional<String> checkSeverity();
 
     /**
+     * Schemas the ZDD check reads and judges, comma-separated ({@code public,billing}; unset: all but
+     * PostgreSQL's own).
+     */
+    Optional<String> checkSchemas();
+
+    /**
      * Directory for the ZDD reports {@code locksafe-zdd.json} and {@code locksafe-zdd-junit.xml}
      * (unset: none).
      */
