@@ -31,6 +31,15 @@ public interface AttemptListener {
     }
 
     /**
+     * The ZDD check judged a migration and found this, allowed findings included: once per finding, before
+     * the migration commits (or is rolled back for it in {@code check=fail}).
+     *
+     * @param tool {@code flyway}, {@code liquibase} or {@code api}
+     */
+    default void onFinding(String tool, dev.locksafe.check.Finding finding) {
+    }
+
+    /**
      * The default listener: one line per event through SLF4J logger {@code dev.locksafe.LockSafe}
      * (WARN for retries and exhaustion, INFO for success after retries).
      */

@@ -4,6 +4,8 @@ import dev.locksafe.check.CatalogSnapshot.Column;
 import dev.locksafe.check.CatalogSnapshot.ColumnKey;
 import dev.locksafe.check.CatalogSnapshot.EnumLabel;
 import dev.locksafe.check.CatalogSnapshot.Relation;
+import dev.locksafe.AttemptListener;
+import dev.locksafe.AttemptListeners;
 import dev.locksafe.LockSafeSettings;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -46,10 +48,16 @@ public final class ZddCheck {
     private final CheckedSchemas schemas;
     private final SeverityOverrides severities;
     private final ZddReport report;
+    private final String tool;
+    /** Told about every finding, besides the JVM-wide listeners; an application's own (its metrics). */
+    private final List<AttemptListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Listeners that threw, said in the next {@link #lines}. */
+    private final List<String> listenerFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     private CatalogSnapshot baseline;
     private CatalogSnapshot model;
 
     private ZddCheck(String tool, LockSafeSettings settings, Set<String> ignoredTables) {
+        this.tool = tool;
         this.mode = settings.check();
         this.ignoredTables = ignoredTables.stream().map(t -> t.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         this.allowList = settings.checkAllow();
@@ -68,6 +76,16 @@ public final class ZddCheck {
      */
     public static ZddCheck forRun(String tool, LockSafeSettings settings, Set<String> ignoredTables) {
         return new ZddCheck(Objects.requireNonNull(tool, "tool"), settings, ignoredTables);
+    }
+
+    /**
+     * Also tells {@code listener} about every finding of this run (its {@link AttemptListener#onFinding}),
+     * besides the listeners registered JVM-wide with {@link AttemptListeners}: how an application counts
+     * the findings of its own runs.
+     */
+    public ZddCheck addListener(AttemptListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
     }
 
     /** A check for one run in {@code mode}, with the other check settings at their defaults. */
@@ -145,6 +163,7 @@ public final class ZddCheck {
         if (report != null) {
             report.judged(migration, findings);
         }
+        tell(findings);
         return List.copyOf(findings);
     }
 
@@ -165,6 +184,22 @@ public final class ZddCheck {
         }
     }
 
+    /** Each listener hears each finding; one that throws is said in the next lines and stops nothing. */
+    private void tell(List<Finding> findings) {
+        List<AttemptListener> all = new ArrayList<>(listeners);
+        all.addAll(AttemptListeners.current());
+        for (AttemptListener listener : all) {
+            for (Finding f : findings) {
+                try {
+                    listener.onFinding(tool, f);
+                } catch (RuntimeException e) {
+                    listenerFailures.add("LockSafe ZDD: listener " + listener + " failed on a finding of "
+                            + f.migration() + ": " + e);
+                }
+            }
+        }
+    }
+
     /** One line of the check's output, with the level to log it at ({@link Severity#ERROR} = error). */
     public record Line(Severity level, String text) {
     }
@@ -176,6 +211,10 @@ public final class ZddCheck {
      */
     public List<Line> lines(String migration, List<Finding> findings, AllowMarkers markers) {
         List<Line> lines = new ArrayList<>();
+        for (String failure : listenerFailures) {
+            lines.add(new Line(Severity.WARNING, failure));
+        }
+        listenerFailures.clear();
         for (Finding f : findings) {
             Severity level = f.severity();
             if (f.allowed()) {

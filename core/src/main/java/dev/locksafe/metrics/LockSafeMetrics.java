@@ -2,6 +2,7 @@ package dev.locksafe.metrics;
 
 import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
+import dev.locksafe.check.Finding;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -27,6 +28,8 @@ import java.util.Objects;
  *       waited between attempts: {@code blockers} when the wait ended as soon as the blocking transactions
  *       did (at most the backoff), {@code backoff} for a blind wait of the full backoff</td></tr>
  *   <tr><td>{@value #EXHAUSTIONS}</td><td>counter</td><td></td><td>migrations that gave up</td></tr>
+ *   <tr><td>{@value #ZDD_FINDINGS}</td><td>counter</td><td>{@code rule}, {@code severity} = error | warning |
+ *       info, {@code allowed} = true | false</td><td>findings of the ZDD check</td></tr>
  * </table>
  */
 public final class LockSafeMetrics implements AttemptListener {
@@ -41,6 +44,8 @@ public final class LockSafeMetrics implements AttemptListener {
     public static final String BACKOFF = "locksafe.backoff";
     /** Migrations whose last attempt failed. */
     public static final String EXHAUSTIONS = "locksafe.exhaustions";
+    /** ZDD findings, tagged with the {@code rule}, its {@code severity} and whether it was {@code allowed}. */
+    public static final String ZDD_FINDINGS = "locksafe.zdd.findings";
 
     private final MeterRegistry registry;
 
@@ -68,6 +73,15 @@ public final class LockSafeMetrics implements AttemptListener {
         failed(e);
         Counter.builder(EXHAUSTIONS).description("Migrations LockSafe gave up on after the last attempt")
                 .tags(tags(e)).register(registry).increment();
+    }
+
+    @Override
+    public void onFinding(String tool, Finding f) {
+        Counter.builder(ZDD_FINDINGS).description("ZDD check findings by rule and severity")
+                .tags(Tags.of("tool", tool, "migration", String.valueOf(f.migration()), "rule", f.rule().id(),
+                        "severity", f.severity().name().toLowerCase(java.util.Locale.ROOT),
+                        "allowed", String.valueOf(f.allowed())))
+                .register(registry).increment();
     }
 
     private void failed(AttemptEvent e) {

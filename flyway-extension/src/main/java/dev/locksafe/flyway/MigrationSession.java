@@ -56,6 +56,7 @@ final class MigrationSession {
         LockSafeConfigurationExtension extension = LockSafeConfigurationExtension.of(configuration);
         this.applicationListeners = extension == null ? List.of() : extension.attemptListeners();
         this.check = ZddCheck.forRun("flyway", settings, Set.of(configuration.getTable()));
+        applicationListeners.forEach(check::addListener); // the application's metrics count the findings too
     }
 
     /**

@@ -80,4 +80,20 @@ class MetricsAndListenersTest {
                 "CREATE TABLE audit2 (id int);");
         assertThat(heard).hasSize(before);
     }
+
+    /** ZDD findings reach the listeners too, and LockSafe's meters count them by rule and severity. */
+    @ParameterizedTest
+    @EnumSource(Migrator.class)
+    void zddFindingsAreCountedByRuleAndSeverity(Migrator tool, TestDatabase db) throws Exception {
+        String releaseN = "create table orders (id bigint primary key, note text);";
+        tool.migrate(db, Map.of("check", "off"), releaseN);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Registration metrics = AttemptListeners.register(new LockSafeMetrics(registry))) {
+            tool.migrate(db, Map.of("check", "warn"), releaseN, "ALTER TABLE orders DROP COLUMN note;");
+        }
+        assertThat(registry.find(LockSafeMetrics.ZDD_FINDINGS).tag("tool", tool.name().toLowerCase())
+                .tag("rule", "B101").tag("severity", "error").tag("allowed", "false").counter().count())
+                .isEqualTo(1.0);
+        assertThat(registry.find(LockSafeMetrics.ZDD_FINDINGS).counters()).hasSize(1);
+    }
 }

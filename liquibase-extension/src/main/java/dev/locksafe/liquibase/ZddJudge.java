@@ -1,5 +1,6 @@
 package dev.locksafe.liquibase;
 
+import dev.locksafe.AttemptListener;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.check.AllowMarkers;
 import dev.locksafe.check.CheckMode;
@@ -33,6 +34,10 @@ final class ZddJudge {
     ZddJudge(LockSafeSettings settings, Database database) {
         this.check = ZddCheck.forRun("liquibase", settings, Set.of(database.getDatabaseChangeLogTableName(),
                 database.getDatabaseChangeLogLockTableName()));
+        AttemptListener application = LockSafeConfiguration.listenerOnThisThread();
+        if (application != null) {
+            check.addListener(application); // the application's metrics count the findings too
+        }
     }
 
     boolean active() {

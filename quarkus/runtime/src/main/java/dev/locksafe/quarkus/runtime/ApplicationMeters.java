@@ -2,6 +2,7 @@ package dev.locksafe.quarkus.runtime;
 
 import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
+import dev.locksafe.check.Finding;
 import dev.locksafe.metrics.LockSafeMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.Arc;
@@ -47,7 +48,12 @@ final class ApplicationMeters implements AttemptListener {
         record(event, AttemptListener::onExhausted);
     }
 
-    private synchronized void record(AttemptEvent event, BiConsumer<AttemptListener, AttemptEvent> method) {
+    @Override
+    public void onFinding(String tool, Finding finding) {
+        record(finding, (meters, f) -> meters.onFinding(tool, f));
+    }
+
+    private synchronized <T> void record(T event, BiConsumer<AttemptListener, T> method) {
         if (meters != null) {
             method.accept(meters, event);
         } else if (beforeStart.size() < MAX_KEPT) {

@@ -220,6 +220,9 @@ class StartupMigrationTest {
         // the pipeline's escape hatch: the environment variable wins over application.properties
         try (ConfigurableApplicationContext context = start(tool, db, properties, Map.of("LOCKSAFE_CHECK", "warn"))) {
             assertThat(context.isActive()).isTrue();
+            // and the application's own registry counted the finding
+            assertThat(context.getBean(MeterRegistry.class).find("locksafe.zdd.findings").tag("rule", "B101")
+                    .tag("severity", "error").tag("tool", tool.name().toLowerCase()).counter().count()).isEqualTo(1.0);
         }
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
