@@ -57,18 +57,18 @@ final class CatalogSnapshot {
     record Constraint(long oid, long table, String name, char kind, boolean validated, long index, long referenced) {
     }
 
-    /** User schemas: all but PostgreSQL's own, or those of {@code checkSchemas} (the query's one parameter). */
-    private static final String SCHEMAS = " n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'"
-            + " and (not exists (select 1 from wanted) or n.nspname::pg_catalog.text in (select name from wanted))";
+    /** User schemas: all but PostgreSQL's own. */
+    private static final String USER_SCHEMAS = " n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%'";
 
     /*
      * Each read is one query whose rows are locks (L), relations (R), columns (C), enum labels (E) and, for a
      * footprint, constraints (K) and the transaction's own scan counts of its tables (S), in
      * generic columns: kind, n1..n4 (numbers), t1..t3 (text), b1..b4 (booleans). Catalog names are
-     * schema-qualified, so a user object named like one (public.pg_class) cannot stand in for it.
+     * schema-qualified, so a user object named like one (public.pg_class) cannot stand in for it. Each comes in
+     * two forms: every user schema (the default, no parameter), and the schemas of checkSchemas only (their
+     * names the query's one parameter, an array, never SQL text).
      */
-    private static final String LOCKED = "with wanted as (select pg_catalog.unnest(?::pg_catalog.text[]) as name),"
-            + " locked as (select relation, mode from pg_catalog.pg_locks"
+    private static final String LOCKS = "locked as (select relation, mode from pg_catalog.pg_locks"
             + " where pid = pg_catalog.pg_backend_pid() and locktype = 'relation' and granted"
             // user objects only (OIDs from 16384 up): the catalog reads of this very query lock system catalogs
             + " and relation >= 16384)";
@@ -87,46 +87,69 @@ final class CatalogSnapshot {
     private static final String CONSTRAINT_COLUMNS = " select 'K', k.oid::bigint, k.conrelid::bigint,"
             + " k.conindid::bigint, 0, k.conname::text, k.contype::text, k.confrelid::text, k.convalidated, false,"
             + " false, false from pg_catalog.pg_constraint k";
-    private static final String ENUM_ROWS = " select 'E', e.oid::bigint, e.enumtypid::bigint, 0, 0,"
-            + " (n.nspname || '.' || t.typname)::text, e.enumlabel::text, null, false, false, false, false"
-            + " from pg_catalog.pg_enum e join pg_catalog.pg_type t on t.oid = e.enumtypid"
-            + " join pg_catalog.pg_namespace n on n.oid = t.typnamespace where" + SCHEMAS;
 
     /** Every user relation, column and enum label: the baseline, once per run. */
-    private static final String WHOLE_CATALOG = LOCKED + LOCK_ROWS
-            + " union all" + RELATION_COLUMNS + " where c.relkind in ('r','p','v','m','S','f','i','I') and" + SCHEMAS
-            + NOT_EXTENSION_MEMBER
-            + " union all" + COLUMN_COLUMNS + " join pg_catalog.pg_class c on c.oid = a.attrelid"
-            + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
-            + " where a.attnum > 0 and c.relkind in ('r','p','v','m','f') and" + SCHEMAS
-            + " union all" + CONSTRAINT_COLUMNS + " join pg_catalog.pg_class c on c.oid = k.conrelid"
-            + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace where k.contype in ('c','f','u','p','x') and"
-            + SCHEMAS
-            + " union all" + ENUM_ROWS;
+    private static final String WHOLE_CATALOG = wholeCatalog(false);
+    private static final String WHOLE_CATALOG_OF_LISTED_SCHEMAS = wholeCatalog(true);
+    /** What one migration locked (see {@link #footprint}). */
+    private static final String FOOTPRINT = footprint(false);
+    private static final String FOOTPRINT_OF_LISTED_SCHEMAS = footprint(true);
+
+    /** The schema condition on {@code n} (a pg_namespace row). */
+    private static String schemas(boolean listed) {
+        return USER_SCHEMAS + (listed ? " and n.nspname::pg_catalog.text in (select name from wanted)" : "");
+    }
+
+    /** The common table expressions every read starts with: the listed schemas, the session's locks. */
+    private static String with(boolean listed) {
+        return "with " + (listed ? "wanted as (select pg_catalog.unnest(?::pg_catalog.text[]) as name), " : "") + LOCKS;
+    }
+
+    private static String enumRows(boolean listed) {
+        return " select 'E', e.oid::bigint, e.enumtypid::bigint, 0, 0,"
+                + " (n.nspname || '.' || t.typname)::text, e.enumlabel::text, null, false, false, false, false"
+                + " from pg_catalog.pg_enum e join pg_catalog.pg_type t on t.oid = e.enumtypid"
+                + " join pg_catalog.pg_namespace n on n.oid = t.typnamespace where" + schemas(listed);
+    }
+
+    private static String wholeCatalog(boolean listed) {
+        return with(listed) + LOCK_ROWS
+                + " union all" + RELATION_COLUMNS + " where c.relkind in ('r','p','v','m','S','f','i','I') and"
+                + schemas(listed) + NOT_EXTENSION_MEMBER
+                + " union all" + COLUMN_COLUMNS + " join pg_catalog.pg_class c on c.oid = a.attrelid"
+                + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+                + " where a.attnum > 0 and c.relkind in ('r','p','v','m','f') and" + schemas(listed)
+                + " union all" + CONSTRAINT_COLUMNS + " join pg_catalog.pg_class c on c.oid = k.conrelid"
+                + " join pg_catalog.pg_namespace n on n.oid = c.relnamespace where k.contype in ('c','f','u','p','x')"
+                + " and" + schemas(listed)
+                + " union all" + enumRows(listed);
+    }
 
     /**
      * What one migration locked: those relations (and the indexes of those that are tables) and their columns,
      * found by index lookups on arrays of OIDs, so the cost follows the footprint, not the catalog.
      */
-    private static final String FOOTPRINT = LOCKED
-            + ", scope as (select distinct relation as oid from locked),"
-            + " relation_scope as (select oid from scope union select indexrelid from pg_catalog.pg_index"
-            + " where indrelid = any(array(select oid from scope))),"
-            + " column_scope as (select c.oid from pg_catalog.pg_class c where c.oid = any(array(select oid from scope))"
-            + " and c.relkind in ('r','p','v','m','f'))"
-            + LOCK_ROWS
-            + " union all" + RELATION_COLUMNS + " where c.oid = any(array(select oid from relation_scope))"
-            + " and c.relkind in ('r','p','v','m','S','f','i','I') and" + SCHEMAS + NOT_EXTENSION_MEMBER
-            + " union all" + COLUMN_COLUMNS + " where a.attrelid = any(array(select oid from column_scope))"
-            + " and a.attnum > 0"
-            + " union all" + CONSTRAINT_COLUMNS + " where k.conrelid = any(array(select oid from column_scope))"
-            + " and k.contype in ('c','f','u','p','x')"
-            // scans this transaction made of each table it locked: a validation, a SET NOT NULL or an index
-            // build shows here even on an empty CI table
-            + " union all select 'S', c.oid::bigint, pg_catalog.pg_stat_get_xact_numscans(c.oid), 0, 0, null, null,"
-            + " null, false, false, false, false from pg_catalog.pg_class c"
-            + " where c.oid = any(array(select oid from column_scope)) and c.relkind in ('r','m')"
-            + " union all" + ENUM_ROWS;
+    private static String footprint(boolean listed) {
+        return with(listed)
+                + ", scope as (select distinct relation as oid from locked),"
+                + " relation_scope as (select oid from scope union select indexrelid from pg_catalog.pg_index"
+                + " where indrelid = any(array(select oid from scope))),"
+                + " column_scope as (select c.oid from pg_catalog.pg_class c where c.oid = any(array(select oid from scope))"
+                + " and c.relkind in ('r','p','v','m','f'))"
+                + LOCK_ROWS
+                + " union all" + RELATION_COLUMNS + " where c.oid = any(array(select oid from relation_scope))"
+                + " and c.relkind in ('r','p','v','m','S','f','i','I') and" + schemas(listed) + NOT_EXTENSION_MEMBER
+                + " union all" + COLUMN_COLUMNS + " where a.attrelid = any(array(select oid from column_scope))"
+                + " and a.attnum > 0"
+                + " union all" + CONSTRAINT_COLUMNS + " where k.conrelid = any(array(select oid from column_scope))"
+                + " and k.contype in ('c','f','u','p','x')"
+                // scans this transaction made of each table it locked: a validation, a SET NOT NULL or an index
+                // build shows here even on an empty CI table
+                + " union all select 'S', c.oid::bigint, pg_catalog.pg_stat_get_xact_numscans(c.oid), 0, 0, null,"
+                + " null, null, false, false, false, false from pg_catalog.pg_class c"
+                + " where c.oid = any(array(select oid from column_scope)) and c.relkind in ('r','m')"
+                + " union all" + enumRows(listed);
+    }
 
     /*
      * Every read runs under a savepoint with a bounded lock_timeout and is rolled back to it afterwards: a
@@ -209,7 +232,7 @@ final class CatalogSnapshot {
 
     /** Reads the whole catalog on {@code connection}, inside whatever transaction it is in: the baseline. */
     static CatalogSnapshot take(Connection connection, CheckedSchemas schemas) throws SQLException {
-        return read(connection, WHOLE_CATALOG, schemas);
+        return read(connection, schemas.isAll() ? WHOLE_CATALOG : WHOLE_CATALOG_OF_LISTED_SCHEMAS, schemas);
     }
 
     /**
@@ -218,7 +241,7 @@ final class CatalogSnapshot {
      * round trip. On 500 tables of 20 columns that is a few milliseconds; the whole catalog takes tens.
      */
     static CatalogSnapshot takeFootprint(Connection connection, CheckedSchemas schemas) throws SQLException {
-        return read(connection, FOOTPRINT, schemas);
+        return read(connection, schemas.isAll() ? FOOTPRINT : FOOTPRINT_OF_LISTED_SCHEMAS, schemas);
     }
 
     private static CatalogSnapshot read(Connection connection, String query, CheckedSchemas schemas)
@@ -257,7 +280,9 @@ final class CatalogSnapshot {
     private static CatalogSnapshot query(Connection connection, String query, CheckedSchemas schemas)
             throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(query)) {
-            ps.setArray(1, connection.createArrayOf("text", schemas.names().toArray()));
+            if (!schemas.isAll()) {
+                ps.setArray(1, connection.createArrayOf("text", schemas.names().toArray()));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 return read(rs);
             }
