@@ -25,7 +25,15 @@ public final class InvalidSettingException extends IllegalArgumentException {
      * {@code flyway.locksafe.lockTimeout}.
      */
     public String messageWithKeyPrefix(String prefix) {
-        return "Invalid LockSafe setting " + prefix + key + "='" + value + "': " + accepted;
+        return messageFor(prefix + key);
+    }
+
+    /**
+     * The same message with the setting named as a front end names it, for example
+     * {@code quarkus.locksafe.lock-timeout} or {@code locksafe.lock-timeout}.
+     */
+    public String messageFor(String name) {
+        return "Invalid LockSafe setting " + name + "='" + value + "': " + accepted;
     }
 
     /** What the setting accepts, for example {@code expected true or false}. */

@@ -1,7 +1,6 @@
 package dev.locksafe.check;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -52,7 +51,7 @@ public final class CheckedSchemas {
             }
             names.add(name);
         }
-        return new CheckedSchemas(List.copyOf(new ArrayList<>(names)));
+        return new CheckedSchemas(List.copyOf(names));
     }
 
     /** The schema names; empty for every schema. */

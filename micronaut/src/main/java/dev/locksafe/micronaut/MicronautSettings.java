@@ -7,8 +7,11 @@ import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.core.type.Argument;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -45,30 +48,19 @@ public final class MicronautSettings {
      */
     public static LockSafeSettings of(Environment environment) {
         warnAboutUnknownKeys(environment);
-        LockSafeSettings.Builder builder = LockSafeSettings.builder();
+        Map<String, String> raw = new LinkedHashMap<>();
         for (Setting setting : Setting.values()) {
             String name = propertyName(setting);
-            String value = setting.valueType() == Set.class
-                    ? environment.getProperty(name, Argument.listOf(String.class)).map(l -> String.join(",", l)).orElse(null)
-                    : environment.getProperty(name, String.class).orElse(null);
-            if (value != null) {
-                try {
-                    builder.parse(setting, value);
-                } catch (InvalidSettingException bad) {
-                    throw invalid(setting, bad);
-                }
-            }
+            Optional<String> value = setting.valueType() == Set.class // a YAML list, or one comma-separated text
+                    ? environment.getProperty(name, Argument.listOf(String.class)).map(l -> String.join(",", l))
+                    : environment.getProperty(name, String.class);
+            value.ifPresent(v -> raw.put(setting.key(), v));
         }
         try {
-            return builder.build();
-        } catch (InvalidSettingException bad) { // a combination, such as maxLockTimeout below lockTimeout
-            throw invalid(Setting.find(bad.key()).orElseThrow(() -> bad), bad);
+            return LockSafeSettings.fromMap(raw);
+        } catch (InvalidSettingException bad) {
+            throw new ConfigurationException(bad.messageFor(propertyName(Setting.find(bad.key()).orElseThrow())), bad);
         }
-    }
-
-    private static ConfigurationException invalid(Setting setting, InvalidSettingException bad) {
-        return new ConfigurationException("Invalid LockSafe setting " + propertyName(setting) + "='" + bad.value()
-                + "': " + bad.accepted(), bad);
     }
 
     /**

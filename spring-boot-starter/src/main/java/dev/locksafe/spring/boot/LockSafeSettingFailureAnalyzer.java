@@ -14,7 +14,7 @@ class LockSafeSettingFailureAnalyzer extends AbstractFailureAnalyzer<InvalidSett
         String property = Setting.find(cause.key()).map(s -> "locksafe." + s.kebabKey()).orElse("locksafe." + cause.key());
         String variable = property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
         return new FailureAnalysis(
-                "Invalid LockSafe setting " + property + "='" + cause.value() + "': " + cause.accepted() + ".",
+                cause.messageFor(property) + ".",
                 "Change " + property + " (application.properties or .yml) or the " + variable
                         + " environment variable to an accepted value, or remove it to use the default.",
                 cause);

@@ -8,6 +8,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -47,24 +48,12 @@ public final class QuarkusSettings {
      * @throws IllegalArgumentException naming {@code quarkus.locksafe.<key>}, the value and what is accepted
      */
     public static LockSafeSettings of(LockSafeConfig config) {
-        LockSafeSettings.Builder builder = LockSafeSettings.builder();
-        for (Map.Entry<Setting, Method> e : METHODS.entrySet()) {
-            Optional<String> value = valueOf(config, e.getValue());
-            if (value.isPresent()) {
-                try {
-                    builder.parse(e.getKey(), value.get());
-                } catch (InvalidSettingException bad) {
-                    throw new IllegalArgumentException("Invalid LockSafe setting " + propertyName(e.getKey()) + "='"
-                            + bad.value() + "': " + bad.accepted(), bad);
-                }
-            }
-        }
+        Map<String, String> raw = new LinkedHashMap<>();
+        METHODS.forEach((setting, method) -> valueOf(config, method).ifPresent(v -> raw.put(setting.key(), v)));
         try {
-            return builder.build();
-        } catch (InvalidSettingException bad) { // a combination, such as maxLockTimeout below lockTimeout
-            Setting setting = Setting.find(bad.key()).orElseThrow(() -> bad);
-            throw new IllegalArgumentException("Invalid LockSafe setting " + propertyName(setting) + "='"
-                    + bad.value() + "': " + bad.accepted(), bad);
+            return LockSafeSettings.fromMap(raw);
+        } catch (InvalidSettingException bad) {
+            throw new IllegalArgumentException(bad.messageFor(propertyName(Setting.find(bad.key()).orElseThrow())), bad);
         }
     }
 
