@@ -1,0 +1,38 @@
+package dev.locksafe.quarkus.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.QuarkusUnitTest;
+import jakarta.inject.Inject;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code quarkus.locksafe.check=warn} (the default): a migration at start that drops a column is applied, and
+ * its finding is counted in the application's registry, although it was judged before quarkus-micrometer
+ * attached its registries.
+ */
+class QuarkusZddFindingsMetricsTest {
+
+    private static final AppDatabase DATABASE = AppDatabase.of(QuarkusZddFindingsMetricsTest.class);
+
+    @RegisterExtension
+    static final QuarkusUnitTest APP = DATABASE
+            .application(jar -> jar.addAsResource(new StringAsset("ALTER TABLE accounts DROP COLUMN note;\n"),
+                    "db/migration/V1__drop_note.sql"))
+            .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
+            .overrideConfigKey("quarkus.flyway.baseline-on-migrate", "true")
+            .overrideConfigKey("quarkus.flyway.baseline-version", "0")
+            .setBeforeAllCustomizer(() -> DATABASE.db.execute("CREATE TABLE accounts (id int PRIMARY KEY, note text)"));
+
+    @Inject
+    MeterRegistry meters;
+
+    @Test
+    void theFindingIsCountedByRuleAndSeverity() {
+        assertThat(meters.get("locksafe.zdd.findings").tag("tool", "flyway").tag("rule", "B101")
+                .tag("severity", "error").tag("allowed", "false").counter().count()).isEqualTo(1.0);
+    }
+}
