@@ -40,6 +40,7 @@ public final class AttemptEvent {
     private final Duration waitedBefore;
     private final boolean waitedForBlockers;
     private final List<Blocker> blockers;
+    private final List<HeldLock> heldLocks;
     private final Duration elapsed;
     private final Instant timestamp;
 
@@ -59,6 +60,7 @@ public final class AttemptEvent {
         this.waitedBefore = Objects.requireNonNull(b.waitedBefore, "waitedBefore");
         this.waitedForBlockers = b.waitedForBlockers;
         this.blockers = List.copyOf(b.blockers);
+        this.heldLocks = List.copyOf(b.heldLocks);
         this.elapsed = Objects.requireNonNull(b.elapsed, "elapsed");
         this.timestamp = Objects.requireNonNull(b.timestamp, "timestamp");
     }
@@ -91,6 +93,7 @@ public final class AttemptEvent {
         private Duration waitedBefore = Duration.ZERO;
         private boolean waitedForBlockers;
         private List<Blocker> blockers = List.of();
+        private List<HeldLock> heldLocks = List.of();
         private Duration elapsed = Duration.ZERO;
         private Instant timestamp = Instant.now();
 
@@ -152,6 +155,12 @@ public final class AttemptEvent {
         /** The sessions that blocked this attempt. */
         public Builder blockers(List<Blocker> blockers) {
             this.blockers = Objects.requireNonNull(blockers, "blockers");
+            return this;
+        }
+
+        /** The locks that blocked writes which a successful attempt was seen holding. */
+        public Builder heldLocks(List<HeldLock> heldLocks) {
+            this.heldLocks = Objects.requireNonNull(heldLocks, "heldLocks");
             return this;
         }
 
@@ -249,6 +258,35 @@ public final class AttemptEvent {
     /** The sessions that blocked this attempt; empty when none were seen or lookup is off. */
     public List<Blocker> blockers() {
         return blockers;
+    }
+
+    /**
+     * The locks that block writes (SHARE and stronger) which this successful attempt was seen holding on
+     * relations, with how long at least: from the first look that saw the lock to the end of the attempt.
+     * Looked for only when the ZDD check measures lock holds (rule L209: {@code check} not {@code off}, the
+     * blocker lookup on), from the blocker-lookup connection, every quarter of {@code checkMaxExclusiveHold}
+     * (10 ms to 500 ms), the first look one interval after the attempt started: a shorter hold may go
+     * unseen. Empty otherwise, and for units run with {@code runStatement}.
+     */
+    public List<HeldLock> heldLocks() {
+        return heldLocks;
+    }
+
+    /**
+     * A lock that blocks writes, held on a relation by a successful attempt.
+     *
+     * @param relation    the relation's OID ({@code pg_class.oid})
+     * @param mode        the strongest mode seen, as {@code pg_locks.mode} names it ({@code AccessExclusiveLock})
+     * @param since       when the first look that saw it ended (the lock was held by then, and is held
+     *                    until the transaction ends)
+     * @param heldAtLeast from {@code since} to the end of the attempt
+     */
+    public record HeldLock(long relation, String mode, Instant since, Duration heldAtLeast) {
+        public HeldLock {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(since, "since");
+            Objects.requireNonNull(heldAtLeast, "heldAtLeast");
+        }
     }
 
     /** Time since the first attempt started. */

@@ -1,6 +1,6 @@
 package dev.locksafe;
 
-import dev.locksafe.internal.LogSink;
+import dev.locksafe.LogSink;
 import dev.locksafe.internal.LoggingAttemptListener;
 import org.slf4j.Logger;
 
@@ -49,6 +49,15 @@ public interface AttemptListener {
 
     /** The default listener's messages, written to the given SLF4J logger. */
     static AttemptListener logging(Logger logger) {
-        return new LoggingAttemptListener(LogSink.of(logger));
+        return logging(LogSink.of(logger));
+    }
+
+    /**
+     * The default listener's messages, written to {@code sink}: how an integration puts the attempt lines
+     * in its host tool's output. Given to {@link LockSafe.Builder#listener}, it also carries the engine's
+     * own warnings (a blocker lookup that failed, a listener that threw) to the same sink.
+     */
+    static AttemptListener logging(LogSink sink) {
+        return new LoggingAttemptListener(java.util.Objects.requireNonNull(sink, "sink"));
     }
 }

@@ -214,6 +214,14 @@ public final class LockSafeSettings {
         return s == null ? dev.locksafe.check.SeverityOverrides.none() : s;
     }
 
+    /**
+     * How long one migration may keep a production table locked against writes (SHARE or stronger) before
+     * the ZDD check reports it (rule L209).
+     */
+    public Duration checkMaxExclusiveHold() {
+        return value(Setting.CHECK_MAX_EXCLUSIVE_HOLD, Duration.class);
+    }
+
     /** The schemas the ZDD check reads and judges; every non-system schema when unset. */
     public dev.locksafe.check.CheckedSchemas checkSchemas() {
         dev.locksafe.check.CheckedSchemas s = value(Setting.CHECK_SCHEMAS, dev.locksafe.check.CheckedSchemas.class);

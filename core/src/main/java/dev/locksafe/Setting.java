@@ -62,6 +62,9 @@ public enum Setting {
             dev.locksafe.check.SeverityOverrides::parse,
             "comma-separated RULE:error|warning|info|off entries, such as B106:error,L206:off"), "",
             "ZDD rules' severity changed, or a rule turned off."),
+    /** ZDD rule L209: how long one migration may keep a production table locked against writes. */
+    CHECK_MAX_EXCLUSIVE_HOLD("checkMaxExclusiveHold", SettingType.duration(Duration.ofMillis(10), Limits.MAX_WAIT),
+            "1s", "ZDD rule L209: longest a migration may keep a production table locked against writes."),
     /** The schemas the ZDD check reads and judges: {@code public,billing}; every non-system schema when unset. */
     CHECK_SCHEMAS("checkSchemas", SettingType.text(dev.locksafe.check.CheckedSchemas.class,
             dev.locksafe.check.CheckedSchemas::parse, "comma-separated schema names, such as public,billing"), "",

@@ -60,6 +60,11 @@ public enum Rule {
     L208("non-concurrent-index-drop", Severity.WARNING,
             "DROP INDEX holds ACCESS EXCLUSIVE on the table while it waits and runs",
             "DROP INDEX CONCURRENTLY in its own non-transactional migration"),
+    L209("long-exclusive-hold", Severity.WARNING,
+            "writes to the table (and, under ACCESS EXCLUSIVE, reads) queued for as long as the migration held the"
+                    + " lock; on production data the work under it takes longer than on a CI database",
+            "split the migration: take the strong lock in a short migration of its own, and backfill or do other"
+                    + " work in batches in separate transactions; one DDL statement per transaction on hot tables"),
     L207("constraint-builds-index", Severity.WARNING,
             "the UNIQUE, PRIMARY KEY or EXCLUDE constraint built its index under ACCESS EXCLUSIVE",
             "CREATE UNIQUE INDEX CONCURRENTLY in its own non-transactional migration, then ADD CONSTRAINT ..."

@@ -61,7 +61,7 @@ public final class SeverityOverrides {
     }
 
     /** Whether {@code rule} is turned off. */
-    boolean off(Rule rule) {
+    public boolean off(Rule rule) {
         return overrides.containsKey(rule) && overrides.get(rule) == null;
     }
 

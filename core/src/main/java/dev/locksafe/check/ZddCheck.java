@@ -4,6 +4,7 @@ import dev.locksafe.check.CatalogSnapshot.Column;
 import dev.locksafe.check.CatalogSnapshot.ColumnKey;
 import dev.locksafe.check.CatalogSnapshot.EnumLabel;
 import dev.locksafe.check.CatalogSnapshot.Relation;
+import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
 import dev.locksafe.AttemptListeners;
 import dev.locksafe.LockSafeSettings;
@@ -53,6 +54,10 @@ public final class ZddCheck {
     private final List<AttemptListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Listeners that threw, said in the next {@link #lines}. */
     private final List<String> listenerFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Rule L209's threshold. */
+    private final java.time.Duration maxExclusiveHold;
+    /** The write-blocking locks the running migration's units were seen holding, by relation OID. */
+    private final Map<Long, AttemptEvent.HeldLock> heldLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private CatalogSnapshot baseline;
     private CatalogSnapshot model;
 
@@ -64,6 +69,30 @@ public final class ZddCheck {
         this.schemas = settings.checkSchemas();
         this.severities = settings.checkSeverity();
         this.report = settings.checkReport().map(dir -> new ZddReport(dir, tool, mode)).orElse(null);
+        this.maxExclusiveHold = settings.checkMaxExclusiveHold();
+    }
+
+    /**
+     * A listener for the engine that runs the migrations ({@link dev.locksafe.LockSafe.Builder#addListener}):
+     * it hears which write-blocking locks each successful unit was seen holding, and since when
+     * ({@link AttemptEvent#heldLocks()}), for rule L209. Without it (or without a blocker-lookup connection),
+     * L209 is not judged.
+     */
+    public AttemptListener heldLocksListener() {
+        return new AttemptListener() {
+            @Override
+            public void onSuccess(AttemptEvent event) {
+                for (AttemptEvent.HeldLock lock : event.heldLocks()) {
+                    // a migration of several units (Liquibase changes) holds a lock from the first that took it
+                    heldLocks.merge(lock.relation(), lock, (was, now) -> was.since().isAfter(now.since()) ? now : was);
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "ZDD check lock-hold listener";
+            }
+        };
     }
 
     /**
@@ -105,6 +134,7 @@ public final class ZddCheck {
 
     /** Before a migration runs: the first call of the run takes the baseline. */
     public void beforeMigration(Connection connection) throws SQLException {
+        heldLocks.clear();
         if (active() && baseline == null) {
             baseline = CatalogSnapshot.take(connection, schemas);
             model = baseline;
@@ -127,6 +157,9 @@ public final class ZddCheck {
             throw new IllegalStateException("there is no baseline to judge it against (reading it failed,"
                     + " or beforeMigration was not called)");
         }
+        java.time.Instant judgedAt = java.time.Instant.now();
+        Map<Long, AttemptEvent.HeldLock> held = Map.copyOf(heldLocks);
+        heldLocks.clear();
         CatalogSnapshot.OwnLocks own = CatalogSnapshot.ownLocks(connection);
         if (!own.onType() && own.relations().stream().noneMatch(model.relations::containsKey)) {
             // it only created objects: nothing in production uses them, and later migrations see them as new
@@ -137,6 +170,7 @@ public final class ZddCheck {
         }
         Judgement j = new Judgement(migration, CatalogSnapshot.takeFootprint(connection, schemas));
         j.judge();
+        j.judgeLongHolds(held, judgedAt);
         if (j.hasTypeChanges()) {
             underSavepoint(connection, () -> {
                 j.describeTypes(connection);
@@ -173,6 +207,7 @@ public final class ZddCheck {
      * not attributed to it.
      */
     public void skipMigration(Connection connection, String migration) throws SQLException {
+        heldLocks.clear();
         if (!active()) {
             return;
         }
@@ -496,6 +531,25 @@ public final class ZddCheck {
                     .anyMatch(k -> k.index() == index.oid() && !model.constraints.containsKey(k.oid()));
         }
 
+        /**
+         * Production tables kept locked against writes for longer than {@code checkMaxExclusiveHold}: from the
+         * first look that saw the lock to the judgement, which comes just before commit (the lock ends there).
+         */
+        void judgeLongHolds(Map<Long, AttemptEvent.HeldLock> held, java.time.Instant judged) {
+            for (AttemptEvent.HeldLock lock : held.values()) {
+                Relation r = after.relations.get(lock.relation());
+                if (r == null || (r.kind() != 'r' && r.kind() != 'p') || !baseline.relations.containsKey(r.oid())
+                        || ignored(r)) {
+                    continue; // an index, a relation new in this run, the host tool's own table
+                }
+                java.time.Duration hold = java.time.Duration.between(lock.since(), judged);
+                if (hold.compareTo(maxExclusiveHold) > 0) {
+                    add(Rule.L209, Severity.WARNING, r.qualified(), lockModeName(lock.mode()) + " held for at least "
+                            + seconds(hold) + ", over checkMaxExclusiveHold=" + seconds(maxExclusiveHold));
+                }
+            }
+        }
+
         /** Several production tables under ACCESS EXCLUSIVE in one migration: more to queue, and to deadlock. */
         private void judgeExclusiveTables() {
             List<String> tables = new ArrayList<>();
@@ -620,5 +674,15 @@ public final class ZddCheck {
             default:
                 return "relation";
         }
+    }
+
+    /** {@code AccessExclusiveLock} as PostgreSQL's documentation names it: {@code ACCESS EXCLUSIVE}. */
+    static String lockModeName(String mode) {
+        String words = mode.endsWith("Lock") ? mode.substring(0, mode.length() - 4) : mode;
+        return words.replaceAll("(?<=[a-z])(?=[A-Z])", " ").toUpperCase(Locale.ROOT);
+    }
+
+    private static String seconds(java.time.Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }

@@ -2,6 +2,7 @@ package dev.locksafe.internal;
 
 import dev.locksafe.Blocker;
 import dev.locksafe.ConnectionSource;
+import dev.locksafe.LogSink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -73,6 +74,19 @@ final class BlockerProbe implements AutoCloseable {
             + " and (extract(epoch from a.backend_start) * 1000000)::bigint = b.backend_start"
             + " and (extract(epoch from a.xact_start) * 1000000)::bigint = b.xact_start";
 
+    /**
+     * The watched session's granted locks that block writes (SHARE and stronger) on relations of this
+     * database: what the ZDD check's rule L209 times.
+     */
+    private static final String HELD = "select l.relation::bigint, l.mode from pg_locks l"
+            + " where l.pid = ? and l.granted and l.locktype = 'relation'"
+            + " and l.database = (select oid from pg_database where datname = current_database())"
+            + " and l.mode in ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')";
+
+    /** The lock modes that block writes, weakest first. */
+    private static final List<String> WRITE_BLOCKING = List.of("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock",
+            "AccessExclusiveLock");
+
     /** How often {@link #whenEnded} asks whether the blockers are gone. */
     private static final long ENDED_POLL_MILLIS = 25;
 
@@ -127,20 +141,41 @@ final class BlockerProbe implements AutoCloseable {
         this.log = log;
     }
 
-    /** The blockers of one attempt, as last seen. */
+    /** The blockers of one attempt, as last seen, and the write-blocking locks it was seen holding. */
     static final class Watch {
         private final ScheduledFuture<?> future;
+        /** Per relation OID, when a look first saw the lock and the strongest mode; null: not looked for. */
+        private final java.util.Map<Long, Held> held;
         private volatile boolean stopped;
         private volatile List<Blocker> blockers = List.of();
         private volatile List<Transaction> transactions = List.of();
         private volatile String waitingStatement;
 
-        private Watch(ScheduledFuture<?> future) {
+        private Watch(ScheduledFuture<?> future, boolean watchHolds) {
             this.future = future;
+            this.held = watchHolds ? new java.util.concurrent.ConcurrentHashMap<>() : null;
         }
 
         static Watch none() {
-            return new Watch(null);
+            return new Watch(null, false);
+        }
+
+        /**
+         * The write-blocking locks seen so far, each held at least from the look that first saw it until
+         * {@code end}; empty when holds were not looked for. Call after {@link #stop()}.
+         */
+        List<dev.locksafe.AttemptEvent.HeldLock> heldUntil(java.time.Instant end) {
+            if (held == null) {
+                return List.of();
+            }
+            List<dev.locksafe.AttemptEvent.HeldLock> locks = new ArrayList<>();
+            held.forEach((relation, h) -> {
+                Duration heldFor = Duration.between(h.since(), end);
+                locks.add(new dev.locksafe.AttemptEvent.HeldLock(relation, h.mode(), h.since(),
+                        heldFor.isNegative() ? Duration.ZERO : heldFor));
+            });
+            locks.sort(java.util.Comparator.comparingLong(dev.locksafe.AttemptEvent.HeldLock::relation));
+            return List.copyOf(locks);
         }
 
         /** Stops polling, without waiting for a lookup in flight; returns the last blockers seen (empty if none). */
@@ -167,18 +202,38 @@ final class BlockerProbe implements AutoCloseable {
         }
     }
 
+    /** A write-blocking lock as first seen: when, and the strongest mode seen since. */
+    private record Held(java.time.Instant since, String mode) {
+    }
+
     /** One blocking transaction: its session's pid and start, and its own start (epoch microseconds). */
     record Transaction(int pid, long backendStart, long transactionStart) {
     }
 
     Watch watch(int pid, Duration lockTimeout) {
-        long interval = lockTimeout == null ? 500 : Math.max(10, Math.min(500, lockTimeout.toMillis() / 4));
+        return watch(pid, lockTimeout, null);
+    }
+
+    /**
+     * Watches {@code pid}'s blockers and, when {@code holdResolution} is given, the write-blocking locks it
+     * holds, looking at least that often.
+     */
+    Watch watch(int pid, Duration lockTimeout, Duration holdResolution) {
+        long interval = quarterOf(lockTimeout);
+        if (holdResolution != null) {
+            interval = Math.min(interval, Math.max(10, Math.min(500, holdResolution.toMillis())));
+        }
         Watch[] holder = new Watch[1];
         ScheduledFuture<?> f = Threads.TIMER.scheduleWithFixedDelay(() -> poll(pid, holder[0]),
                 interval, interval, TimeUnit.MILLISECONDS);
-        holder[0] = new Watch(f);
+        holder[0] = new Watch(f, holdResolution != null);
         RUNNING_WATCHES.incrementAndGet();
         return holder[0];
+    }
+
+    /** A quarter of {@code timeout}, between 10 and 500 ms; 500 ms without one. */
+    private static long quarterOf(Duration timeout) {
+        return timeout == null ? 500 : Math.max(10, Math.min(500, timeout.toMillis() / 4));
     }
 
     /** How many watches are polling now, in the whole JVM. */
@@ -194,6 +249,9 @@ final class BlockerProbe implements AutoCloseable {
         ask(c -> {
             if (!watch.stopped) {
                 query(c, pid, watch);
+            }
+            if (watch.held != null && !watch.stopped) {
+                held(c, pid, watch);
             }
         });
     }
@@ -326,6 +384,21 @@ final class BlockerProbe implements AutoCloseable {
             watch.blockers = List.copyOf(found);
             watch.transactions = allIdentified ? List.copyOf(transactions) : List.of();
             watch.waitingStatement = Text.shortenSql(waiting);
+        }
+    }
+
+    private static void held(Connection c, int pid, Watch watch) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(HELD)) {
+            ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+            ps.setInt(1, pid);
+            try (ResultSet rs = ps.executeQuery()) {
+                java.time.Instant seen = java.time.Instant.now(); // held by now: a hold measured from here is never too long
+                while (rs.next()) {
+                    String mode = rs.getString(2);
+                    watch.held.merge(rs.getLong(1), new Held(seen, mode), (was, now) -> new Held(was.since(),
+                            WRITE_BLOCKING.indexOf(now.mode()) > WRITE_BLOCKING.indexOf(was.mode()) ? now.mode() : was.mode()));
+                }
+            }
         }
     }
 

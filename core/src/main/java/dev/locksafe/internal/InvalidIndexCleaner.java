@@ -1,5 +1,6 @@
 package dev.locksafe.internal;
 
+import dev.locksafe.LogSink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -3,6 +3,7 @@ package dev.locksafe.internal;
 import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
 import dev.locksafe.Blocker;
+import dev.locksafe.LogSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -9,7 +9,10 @@ import dev.locksafe.LockRelease;
 import dev.locksafe.LockRetriesExhaustedException;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.LogSink;
 import dev.locksafe.UnitOfWork;
+import dev.locksafe.check.CheckMode;
+import dev.locksafe.check.Rule;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
@@ -58,6 +61,11 @@ public final class RetryEngine implements LockSafe {
     private final Sleeper sleeper;
     private final RetryConfig retryConfig;
     private volatile boolean sessionMovedWarned;
+    /**
+     * How often a transactional unit's write-blocking locks are looked for (rule L209 of the ZDD check), or
+     * {@code null} when the check does not time them.
+     */
+    private final Duration holdResolution;
 
     public RetryEngine(LockSafeSettings settings, String tool, AttemptListener listener,
                        List<AttemptListener> moreListeners, ConnectionSource probeConnections, Clock clock,
@@ -70,6 +78,8 @@ public final class RetryEngine implements LockSafe {
         this.listeners = List.copyOf(all);
         this.log = listener instanceof LoggingAttemptListener logging ? logging.sink() : LogSink.of(Slf4j.LOG);
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections, log) : null;
+        this.holdResolution = settings.check() != CheckMode.OFF && !settings.checkSeverity().off(Rule.L209)
+                ? settings.checkMaxExclusiveHold().dividedBy(4) : null;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.retryConfig = RetryConfig.custom()
@@ -128,7 +138,7 @@ public final class RetryEngine implements LockSafe {
                 }
                 R result;
                 try {
-                    tracker.watch(previous.backendPid, lockTimeout);
+                    tracker.watch(previous.backendPid, lockTimeout, holdResolution);
                     result = w.run();
                 } catch (Exception e) {
                     if (retryableSqlState(e) != null) {
@@ -266,6 +276,8 @@ public final class RetryEngine implements LockSafe {
         private String failedStatement;
         /** The host tool's record of the statement it sent last, or {@code null}. */
         private Supplier<String> sentStatement;
+        /** The write-blocking locks the attempt was seen holding, when the ZDD check asks for them. */
+        private List<AttemptEvent.HeldLock> heldLocks = List.of();
 
         /**
          * What the failed attempt was running: LockSafe's own statement if that failed, else the statement the
@@ -283,11 +295,18 @@ public final class RetryEngine implements LockSafe {
         }
 
         void watch(int pid, Duration lockTimeout) {
-            watch = probe == null ? BlockerProbe.Watch.none() : probe.watch(pid, lockTimeout);
+            watch(pid, lockTimeout, null);
+        }
+
+        /** Also looks for the write-blocking locks the attempt holds, when {@code holdResolution} is given. */
+        void watch(int pid, Duration lockTimeout, Duration holdResolution) {
+            watch = probe == null ? BlockerProbe.Watch.none() : probe.watch(pid, lockTimeout, holdResolution);
         }
 
         void stopWatch() {
+            Instant end = Instant.now(); // the probe's looks are timed by the system clock too
             List<Blocker> seen = watch.stop();
+            heldLocks = watch.heldUntil(end);
             if (!seen.isEmpty()) {
                 blockers = seen;
                 transactions = watch.transactions();
@@ -322,7 +341,8 @@ public final class RetryEngine implements LockSafe {
             try {
                 T result = mode.attempt(lockTimeout, attempt >= settings.maxAttempts(), tracker, work);
                 AttemptEvent success = events.create(attempt == 1 ? AttemptEvent.Type.SUCCESS
-                        : AttemptEvent.Type.SUCCESS_AFTER_RETRY, statement, null, null, List.of(), Duration.ZERO, false);
+                        : AttemptEvent.Type.SUCCESS_AFTER_RETRY, statement, null, null, List.of(), Duration.ZERO, false,
+                        tracker.heldLocks);
                 if (attempt > 1) {
                     notify(success, AttemptListener::onSuccessAfterRetry);
                 }
@@ -340,7 +360,7 @@ public final class RetryEngine implements LockSafe {
                 List<Blocker> blockers = tracker.blockers;
                 if (delay < 0) {
                     AttemptEvent exhausted = events.create(AttemptEvent.Type.EXHAUSTED, failedStatement, sqlState,
-                            message, blockers, Duration.ZERO, false);
+                            message, blockers, Duration.ZERO, false, List.of());
                     notify(exhausted, AttemptListener::onExhausted);
                     throw LockRetriesExhaustedException.of(exhausted, failure);
                 }
@@ -348,7 +368,7 @@ public final class RetryEngine implements LockSafe {
                 // the next attempt can start the moment the blockers are gone, when the probe can tell that
                 boolean forBlockers = probe != null && !tracker.transactions.isEmpty();
                 notify(events.create(AttemptEvent.Type.RETRY, failedStatement, sqlState, message, blockers, backoff,
-                        forBlockers), AttemptListener::onRetry);
+                        forBlockers, List.of()), AttemptListener::onRetry);
                 Instant waitStart = clock.instant();
                 sleep(unitId.get(), attempt, backoff, forBlockers ? probe.whenEnded(tracker.transactions) : null,
                         failure);
@@ -408,13 +428,14 @@ public final class RetryEngine implements LockSafe {
         }
 
         AttemptEvent create(AttemptEvent.Type type, String statement, String sqlState, String message,
-                            List<Blocker> blockers, Duration nextDelay, boolean waitsForBlockers) {
+                            List<Blocker> blockers, Duration nextDelay, boolean waitsForBlockers,
+                            List<AttemptEvent.HeldLock> heldLocks) {
             Instant now = clock.instant();
             return AttemptEvent.builder(type, tool, unitId.get()).attempt(attempt, settings.maxAttempts())
                     .lockTimeout(lockTimeout).statement(statement).failure(sqlState, message)
                     .attemptDuration(Duration.between(attemptStart, now)).nextWait(nextDelay, waitsForBlockers)
                     .waitedBefore(waitedBefore.duration(), waitedBefore.forBlockers()).blockers(blockers)
-                    .at(Duration.between(start, now), now).build();
+                    .heldLocks(heldLocks).at(Duration.between(start, now), now).build();
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.locksafe.flyway;
 
-import dev.locksafe.internal.LogSink;
+import dev.locksafe.LogSink;
 import org.flywaydb.core.api.logging.Log;
 import org.flywaydb.core.api.logging.LogFactory;
 

@@ -64,6 +64,7 @@ public class LockSafeConfigurationExtension implements ConfigurationExtension {
     private String check;
     private String checkAllow;
     private String checkSeverity;
+    private String checkMaxExclusiveHold;
     private String checkSchemas;
     private String checkReport;
 

@@ -3,8 +3,8 @@ package dev.locksafe.flyway;
 import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.Statements;
 import dev.locksafe.check.AllowMarkers;
-import dev.locksafe.internal.InvalidIndexCleaner;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collections;
@@ -170,7 +170,7 @@ public class LockSafePostgreSQLDatabaseType extends PostgreSQLDatabaseType {
      */
     @SuppressWarnings("deprecation") // getPlugin(Class): its Flyway 13 replacements do not exist in Flyway 11
     private static void warnIfFlywaysOwnLockWillBlock(MigrationSession session, String sql, Configuration config) {
-        if (session.warnedAboutTransactionalLock || !InvalidIndexCleaner.isConcurrentIndexBuild(sql)) {
+        if (session.warnedAboutTransactionalLock || !Statements.isConcurrentIndexBuild(sql)) {
             return;
         }
         PostgreSQLConfigurationExtension pg = config.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class);

@@ -7,10 +7,7 @@ import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.check.AllowMarkers;
 import dev.locksafe.check.ZddCheck;
-import dev.locksafe.internal.LoggingAttemptListener;
-import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +96,11 @@ final class MigrationSession {
     LockSafe newEngine() {
         LockSafe.Builder builder = LockSafe.builder(settings).tool("flyway");
         applicationListeners.forEach(builder::addListener);
+        if (check.active()) {
+            builder.addListener(check.heldLocksListener()); // rule L209 times the locks the migration held
+        }
         return builder
-                .listener(new LoggingAttemptListener(new FlywayLogSink()))
+                .listener(AttemptListener.logging(new FlywayLogSink()))
                 .probeConnections(probeConnections())
                 .build();
     }
@@ -123,7 +123,7 @@ final class MigrationSession {
             if (configuration.getPassword() != null) {
                 props.setProperty("password", configuration.getPassword());
             }
-            return DriverManager.getConnection(url, ProbeDriverProperties.of(props));
+            return ConnectionSource.fromUrl(url, props).open();
         };
     }
 }

@@ -1,9 +1,9 @@
 package dev.locksafe.it;
 
+import dev.locksafe.Setting;
+import dev.locksafe.Statements;
 import dev.locksafe.testing.MigrationFiles;
 import dev.locksafe.testing.TestDatabase;
-import dev.locksafe.Setting;
-import dev.locksafe.internal.InvalidIndexCleaner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +137,7 @@ enum Migrator {
         StringBuilder changelog = new StringBuilder("--liquibase formatted sql\n");
         for (int i = 0; i < migrations.length; i++) {
             // a concurrent index build cannot run in a transaction: Liquibase must be told (Flyway sees it)
-            String attributes = InvalidIndexCleaner.isConcurrentIndexBuild(migrations[i]) ? " runInTransaction:false" : "";
+            String attributes = Statements.isConcurrentIndexBuild(migrations[i]) ? " runInTransaction:false" : "";
             changelog.append("--changeset dev:m").append(i + 1).append(attributes).append('\n')
                     .append(migrations[i]).append('\n');
         }

@@ -323,6 +323,47 @@ class ZddCheckFlywayTest {
         }
     }
 
+    /**
+     * L209: V2 takes ACCESS EXCLUSIVE on a production table and then works for 2 s under it (a backfill, here a
+     * sleep), so every write queues for 2 s; V3 does the same work first and takes the lock last, V4 holds a
+     * table of this release: neither is a finding. Timed from the blocker-lookup connection's looks.
+     */
+    @Test
+    void aProductionTableKeptLockedLongerThanCheckMaxExclusiveHoldIsReportedButALockTakenLastIsNot(TestDatabase db)
+            throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__add_then_work.sql", "ALTER TABLE orders ADD COLUMN a int;\nSELECT pg_sleep(2);\n")
+                .add("V3__work_then_add.sql", "SELECT pg_sleep(2);\nALTER TABLE orders ADD COLUMN b int;\n")
+                .add("V4__new_table.sql", "CREATE TABLE drafts (id int);\nLOCK TABLE drafts IN ACCESS EXCLUSIVE MODE;\n"
+                        + "SELECT pg_sleep(2);\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            Flyway.configure()
+                    .configuration(Map.of("flyway.locksafe.check", "fail", "flyway.locksafe.checkMaxExclusiveHold", "800ms"))
+                    .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation())
+                    .load().migrate();
+            assertThat(zddLines(log)).singleElement().asString()
+                    .contains("V2__add_then_work.sql L209 long-exclusive-hold public.orders (ACCESS EXCLUSIVE held for at least")
+                    .contains(", over checkMaxExclusiveHold=0.8 s)")
+                    .contains("take the strong lock in a short migration of its own");
+        }
+        assertThat(historyRows(db, "4")).isOne(); // a warning: every migration applied
+    }
+
+    @Test
+    void withTheBlockerLookupOffLongHoldsAreNotTimedAndNothingElseChanges(TestDatabase db) throws Exception {
+        MigrationFiles files = releaseN(db)
+                .add("V2__add_then_work.sql", "ALTER TABLE orders ADD COLUMN a int;\nSELECT pg_sleep(1);\n");
+        try (LogCapture log = LogCapture.of("dev.locksafe")) {
+            Flyway.configure()
+                    .configuration(Map.of("flyway.locksafe.check", "fail", "flyway.locksafe.checkMaxExclusiveHold", "100ms",
+                            "flyway.locksafe.logBlockers", "false"))
+                    .dataSource(db.jdbcUrl(), db.user(), db.password()).locations(files.flywayLocation())
+                    .load().migrate();
+            assertThat(zddLines(log)).isEmpty();
+        }
+        assertThat(historyRows(db, "2")).isOne();
+    }
+
     /** A Java migration: no SQL text to read, the same judgement from the catalog. */
     public static class V2__DropNote extends BaseJavaMigration {
         @Override

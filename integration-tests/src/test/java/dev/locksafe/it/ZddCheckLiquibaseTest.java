@@ -101,6 +101,26 @@ class ZddCheckLiquibaseTest {
         assertThat(changelogRows(db, "3")).isOne();
     }
 
+    /**
+     * L209 across the changes of one changeset: each change is its own LockSafe unit, and the lock taken by the
+     * first is held through the second's work until the changeset commits.
+     */
+    @Test
+    void aLockTakenByOneChangeAndHeldThroughTheNextChangesWorkIsALongHold(TestDatabase db) throws Exception {
+        LiquibaseRunner liquibase = releaseN(db).file("next.xml", XML_HEAD
+                + "<include file=\"release-n.sql\"/>\n"
+                + "<changeSet id=\"2\" author=\"dev\"><addColumn tableName=\"orders\"><column name=\"a\" type=\"int\"/>"
+                + "</addColumn><sql>select pg_sleep(2)</sql></changeSet>\n"
+                + "<changeSet id=\"3\" author=\"dev\"><sql>select pg_sleep(2)</sql><addColumn tableName=\"orders\">"
+                + "<column name=\"b\" type=\"int\"/></addColumn></changeSet>\n</databaseChangeLog>\n");
+        liquibase.update("next.xml", Map.of("liquibase.locksafe.check", "fail",
+                "liquibase.locksafe.checkMaxExclusiveHold", "800ms"));
+        assertThat(liquibase.console()).contains("WARNING: LockSafe ZDD: next.xml::2::dev L209 long-exclusive-hold"
+                + " public.orders (ACCESS EXCLUSIVE held for at least");
+        assertThat(liquibase.console()).doesNotContain("next.xml::3::dev L209");
+        assertThat(changelogRows(db, "3")).isOne();
+    }
+
     @Test
     void aChangesetOutsideATransactionIsSaidToBeUnchecked(TestDatabase db) throws Exception {
         LiquibaseRunner liquibase = releaseN(db).file("release-n.sql", RELEASE_N

@@ -1,6 +1,6 @@
 package dev.locksafe.liquibase;
 
-import dev.locksafe.internal.LogSink;
+import dev.locksafe.LogSink;
 import liquibase.Scope;
 import liquibase.ui.CompositeUIService;
 import liquibase.ui.LoggerUIService;

@@ -1,7 +1,6 @@
 package dev.locksafe.liquibase;
 
 import dev.locksafe.ConnectionSource;
-import dev.locksafe.internal.ProbeDriverProperties;
 import java.sql.Driver;
 import java.util.Properties;
 import liquibase.database.jvm.JdbcConnection;
@@ -14,9 +13,7 @@ import liquibase.exception.DatabaseException;
  */
 public class LockSafeJdbcConnection extends JdbcConnection {
 
-    private String url;
-    private Driver driver;
-    private Properties properties;
+    private ConnectionSource probeConnections;
 
     /** Used by Liquibase's service loader. */
     public LockSafeJdbcConnection() {
@@ -35,16 +32,11 @@ public class LockSafeJdbcConnection extends JdbcConnection {
     @Override
     public void open(String url, Driver driverObject, Properties driverProperties) throws DatabaseException {
         super.open(url, driverObject, driverProperties);
-        this.url = url;
-        this.driver = driverObject;
-        this.properties = ProbeDriverProperties.of(driverProperties);
+        this.probeConnections = ConnectionSource.fromDriver(driverObject, url, driverProperties);
     }
 
     /** Opens connections like this one, or {@code null} when it was not opened from a URL. */
     ConnectionSource probeConnections() {
-        if (url == null) {
-            return null;
-        }
-        return () -> driver.connect(url, properties);
+        return probeConnections;
     }
 }

@@ -6,7 +6,6 @@ import dev.locksafe.LockRelease;
 import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.check.AllowMarkers;
-import dev.locksafe.internal.LoggingAttemptListener;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -310,8 +309,9 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             if (applicationListener != null) {
                 builder.addListener(applicationListener);
             }
+            zdd.listenForHeldLocks(builder);
             return builder
-                    .listener(new LoggingAttemptListener(new LiquibaseLogSink()))
+                    .listener(AttemptListener.logging(new LiquibaseLogSink()))
                     .probeConnections(probe)
                     .build();
         }

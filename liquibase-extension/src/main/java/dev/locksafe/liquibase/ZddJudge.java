@@ -1,6 +1,7 @@
 package dev.locksafe.liquibase;
 
 import dev.locksafe.AttemptListener;
+import dev.locksafe.LockSafe;
 import dev.locksafe.LockSafeSettings;
 import dev.locksafe.check.AllowMarkers;
 import dev.locksafe.check.CheckMode;
@@ -42,6 +43,13 @@ final class ZddJudge {
 
     boolean active() {
         return check.active();
+    }
+
+    /** Lets the check hear which locks the engine's units held, for rule L209. */
+    void listenForHeldLocks(LockSafe.Builder engine) {
+        if (check.active()) {
+            engine.addListener(check.heldLocksListener());
+        }
     }
 
     /**

@@ -37,6 +37,7 @@ public final class SettingSamples {
         m.put(Setting.CHECK_SEVERITY, "B106:error,L206:off");
         m.put(Setting.CHECK_REPORT, "target/zdd");
         m.put(Setting.CHECK_SCHEMAS, "public,billing");
+        m.put(Setting.CHECK_MAX_EXCLUSIVE_HOLD, "3s");
         Set<Setting> missing = EnumSet.allOf(Setting.class);
         missing.removeAll(m.keySet());
         if (!missing.isEmpty()) {

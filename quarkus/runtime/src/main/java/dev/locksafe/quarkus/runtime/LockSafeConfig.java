@@ -118,6 +118,12 @@ public interface LockSafeConfig {
     Optional<String> checkSeverity();
 
     /**
+     * ZDD rule L209: longest a migration may keep a production table locked against writes.
+     */
+    @WithDefault("1s")
+    String checkMaxExclusiveHold();
+
+    /**
      * Schemas the ZDD check reads and judges, comma-separated ({@code public,billing}; unset: all but
      * PostgreSQL's own).
      */

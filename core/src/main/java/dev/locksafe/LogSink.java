@@ -1,11 +1,15 @@
-package dev.locksafe.internal;
+package dev.locksafe;
 
 import org.slf4j.Logger;
 
 /**
- * Where {@link LoggingAttemptListener} writes: SLF4J, or a host tool's own log (Flyway's console,
- * Liquibase's UI). Messages come as an SLF4J template with arguments so SLF4J keeps them
- * parameterized; other sinks format them with {@link #format}.
+ * Where LockSafe's own lines go: SLF4J, or a host tool's own log (Flyway's console, Liquibase's UI), so
+ * that a host without an SLF4J provider still shows them. An integration passes its sink to
+ * {@link AttemptListener#logging(LogSink)} and that listener to {@link LockSafe.Builder#listener}; the
+ * engine's own warnings (a blocker lookup that failed, a listener that threw, the cleanup of a failed
+ * concurrent index build) then go to the same sink. Messages come
+ * as an SLF4J template with arguments so SLF4J keeps them parameterized; other sinks format them with
+ * {@link #format}.
  */
 public interface LogSink {
 

@@ -1,4 +1,4 @@
-package dev.locksafe.internal;
+package dev.locksafe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
