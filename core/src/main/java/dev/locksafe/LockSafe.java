@@ -139,7 +139,8 @@ public interface LockSafe extends AutoCloseable {
     /** Builds a {@link LockSafe}. Not thread-safe. */
     final class Builder {
         private final LockSafeSettings settings;
-        private AttemptListener listener = AttemptListener.logging();
+        /** {@code null}: the default, made only at {@link #build()}, so that a host that sets its own never touches SLF4J. */
+        private AttemptListener listener;
         private final java.util.List<AttemptListener> moreListeners = new java.util.ArrayList<>();
         private String tool = "api";
         private ConnectionSource probeConnections;
@@ -205,7 +206,8 @@ public interface LockSafe extends AutoCloseable {
 
         /** The engine. */
         public LockSafe build() {
-            return new RetryEngine(settings, tool, listener, moreListeners, probeConnections, clock, sleeper);
+            return new RetryEngine(settings, tool, listener != null ? listener : AttemptListener.logging(), moreListeners,
+                    probeConnections, clock, sleeper);
         }
     }
 }

@@ -61,8 +61,16 @@ public final class LoggingAttemptListener implements AttemptListener {
                 e.sqlState().orElse("?"), lockTimeout(e), e.statement().orElse("unknown"), blockers(e.blockers())));
     }
 
-    /** Logs with the event's tool, migration, attempt and outcome in the MDC, then puts back what was there. */
+    /**
+     * Logs with the event's tool, migration, attempt and outcome in the MDC, then puts back what was there.
+     * Without an SLF4J provider there is no MDC to fill, and touching it would make SLF4J print its
+     * "no providers" warning on the host's console (the Flyway and Liquibase command lines ship none).
+     */
     private static void withMdc(AttemptEvent e, String outcome, Runnable log) {
+        if (!Slf4jProvider.PRESENT) {
+            log.run();
+            return;
+        }
         String[] keys = {MDC_TOOL, MDC_MIGRATION, MDC_ATTEMPT, MDC_OUTCOME};
         String[] values = {e.tool(), Text.oneLine(e.unitId()), Integer.toString(e.attempt()), outcome};
         String[] previous = new String[keys.length];
@@ -102,5 +110,29 @@ public final class LoggingAttemptListener implements AttemptListener {
 
     private static String blockers(List<Blocker> blockers) {
         return blockers.isEmpty() ? "none seen" : blockers.toString();
+    }
+
+    /** Whether SLF4J has a logging backend here, found as SLF4J finds it, without initializing SLF4J. */
+    static final class Slf4jProvider {
+        static final boolean PRESENT = detect();
+
+        private Slf4jProvider() {
+        }
+
+        private static boolean detect() {
+            if (System.getProperty("slf4j.provider") != null) {
+                return true;
+            }
+            ClassLoader loader = MDC.class.getClassLoader();
+            try {
+                if (java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class, loader).iterator().hasNext()) {
+                    return true; // SLF4J 2
+                }
+            } catch (LinkageError | java.util.ServiceConfigurationError e) {
+                // SLF4J 1.7 (Maven 3 gives plugins its own): no provider interface; its binding is looked for below
+            }
+            return (loader == null ? ClassLoader.getSystemClassLoader() : loader)
+                    .getResource("org/slf4j/impl/StaticLoggerBinder.class") != null;
+        }
     }
 }

@@ -57,6 +57,8 @@ class FlywayCliTest {
                     "lock_timeout 200ms", "pid=" + report.pid(), "app=report-job",
                     "LockSafe: V1__add_note.sql succeeded on attempt");
             assertThat(out).doesNotContain(db.password() + "@", "password=" + db.password());
+            // the command line ships no SLF4J provider: LockSafe must not make SLF4J complain on its console
+            assertThat(out).doesNotContain("SLF4J");
         }
         assertThat(db.hasColumn("orders", "note")).isTrue();
     }
@@ -128,6 +130,7 @@ class FlywayCliTest {
                 connection(db, files, "-configFiles=" + conf));
         assertThat(allowed.waitFor()).as(allowed.output()).isZero();
         assertThat(allowed.output()).contains("LockSafe ZDD: V2__drop_note.sql B101 drop-column public.orders.note");
+        assertThat(checked.output() + allowed.output()).doesNotContain("SLF4J");
         assertThat(db.hasColumn("orders", "note")).isFalse();
     }
 
