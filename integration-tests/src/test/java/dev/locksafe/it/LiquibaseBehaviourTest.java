@@ -91,6 +91,44 @@ class LiquibaseBehaviourTest {
     }
 
     /**
+     * The Maven plugin's case in process: Liquibase handed an open connection, and the plugin's configuration
+     * published in the scope. Its credentials are used for the blocker lookup only when its URL and user are
+     * the migrating connection's; configured for another database, they are not used.
+     */
+    @Test
+    void theMavenPluginsConfigurationOpensTheLookupOnlyForItsOwnDatabase(TestDatabase db) throws Exception {
+        db.execute("create table orders (id bigint primary key)");
+        String otherDatabase = db.jdbcUrl().replace("/" + db.name(), "/postgres");
+        assertThat(blockersSeenWithMavenConfiguration(db, "a", otherDatabase)).contains("Blocked by: none seen");
+        assertThat(blockersSeenWithMavenConfiguration(db, "b", db.jdbcUrl()))
+                .contains("Blocked by: [pid=", "app=report-job");
+    }
+
+    /** Runs a blocked changeset adding column {@code column} with the plugin's configuration for {@code url}. */
+    private static String blockersSeenWithMavenConfiguration(TestDatabase db, String column, String url)
+            throws Exception {
+        LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
+                + "--changeset dev:" + column + "\n"
+                + "ALTER TABLE orders ADD COLUMN " + column + " text;\n");
+        Map<String, String> plugin = Map.of("url", url, "username", db.user(), "password", db.password());
+        try (JulCapture log = JulCapture.start();
+             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
+             Connection c = db.connect()) {
+            report.releaseWhen(() -> !log.messagesContaining("attempt 1/50 failed").isEmpty());
+            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
+            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
+                    "mavenConfigurationProperties", plugin,
+                    "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"),
+                    () -> new CommandScope("update")
+                    .addArgumentValue("database", database)
+                    .addArgumentValue("changelogFile", "changelog.sql")
+                    .execute());
+            assertThat(db.hasColumn("orders", column)).isTrue();
+            return log.messagesContaining("attempt 1/50 failed").get(0);
+        }
+    }
+
+    /**
      * Liquibase handed an open connection, its data source registered on first use (as the Quarkus and
      * Micronaut integrations register theirs, before they can connect): the retry line names the blocking
      * session. Another registered source that never opens (a pool with no free connection) holds the run up

@@ -74,11 +74,10 @@ class LiquibaseMavenPluginTest {
                     "lock_timeout 150ms", "succeeded on attempt");
             // each line once: the Maven plugin's UI writes to the same log
             assertThat(out.split("attempt 1/40 failed", -1)).hasSize(2);
-            // the plugin bundles Liquibase's commercial extension, whose connection class wins over
-            // LockSafe's: LockSafe cannot open a second connection there, and says so
-            assertThat(out).contains("LockSafe: blocking sessions are not reported");
-            // the statement is known all the same: LockSafe records what Liquibase sends
-            assertThat(out).contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: none seen");
+            // the plugin bundles Liquibase's commercial extension, whose connection class wins over LockSafe's;
+            // the blocker lookup connects with the plugin's own configuration instead, and names the blocker
+            assertThat(out).contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: [pid="
+                    + report.pid(), "app=report-job").doesNotContain("blocking sessions are not reported");
         }
         assertThat(db.hasColumn("orders", "note")).isTrue();
         assertThat(db.queryLong("select count(*) from databasechangelog where id = 'add-note'")).isOne();

@@ -296,8 +296,13 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             if (probe == null) {
                 probe = applicationLookup;
             }
-            if (probe == null && c instanceof JdbcConnection) {
-                probe = ProbeConnections.forConnection(((JdbcConnection) c).getUnderlyingConnection());
+            if (probe == null && c instanceof JdbcConnection jdbc) {
+                // handed an open connection: a source registered for its database, or the Maven plugin's settings
+                Connection underlying = jdbc.getUnderlyingConnection();
+                probe = ProbeConnections.forConnection(underlying);
+                if (probe == null) {
+                    probe = MavenPluginConnections.forConnection(underlying);
+                }
             }
             if (probe == null && settings.logBlockers() && !toldAboutProbe) {
                 toldAboutProbe = true;
