@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import javax.sql.DataSource;
@@ -68,26 +69,10 @@ class LiquibaseBehaviourTest {
      */
     @Test
     void onAHandedOverConnectionTheRetryLineStillNamesTheStatement(TestDatabase db) throws Exception {
-        LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
-                + "--changeset dev:note\n"
-                + "-- Licensed under the Apache License, Version 2.0\n"
-                + "ALTER TABLE orders ADD COLUMN note text;\n");
         db.execute("create table orders (id bigint primary key)");
-        try (JulCapture log = JulCapture.start();
-             BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
-             Connection c = db.connect()) {
-            report.releaseWhen(() -> !log.messagesContaining("attempt 1/50 failed").isEmpty());
-            Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
-            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
-                    "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"),
-                    () -> new CommandScope("update")
-                    .addArgumentValue("database", database)
-                    .addArgumentValue("changelogFile", "changelog.sql")
-                    .execute());
-            assertThat(log.messagesContaining("attempt 1/50 failed")).singleElement().asString()
-                    .contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: none seen");
-        }
-        assertThat(db.hasColumn("orders", "note")).isTrue();
+        String firstFailure = firstFailedAttemptOnAHandedOverConnection(db, "note",
+                "-- Licensed under the Apache License, Version 2.0\n", Map.of());
+        assertThat(firstFailure).contains("Statement: ALTER TABLE orders ADD COLUMN note text. Blocked by: none seen");
     }
 
     /**
@@ -99,32 +84,44 @@ class LiquibaseBehaviourTest {
     void theMavenPluginsConfigurationOpensTheLookupOnlyForItsOwnDatabase(TestDatabase db) throws Exception {
         db.execute("create table orders (id bigint primary key)");
         String otherDatabase = db.jdbcUrl().replace("/" + db.name(), "/postgres");
-        assertThat(blockersSeenWithMavenConfiguration(db, "a", otherDatabase)).contains("Blocked by: none seen");
-        assertThat(blockersSeenWithMavenConfiguration(db, "b", db.jdbcUrl()))
+        assertThat(firstFailedAttemptOnAHandedOverConnection(db, "a", "", mavenPlugin(db, otherDatabase)))
+                .contains("Blocked by: none seen");
+        assertThat(firstFailedAttemptOnAHandedOverConnection(db, "b", "", mavenPlugin(db, db.jdbcUrl())))
                 .contains("Blocked by: [pid=", "app=report-job");
     }
 
-    /** Runs a blocked changeset adding column {@code column} with the plugin's configuration for {@code url}. */
-    private static String blockersSeenWithMavenConfiguration(TestDatabase db, String column, String url)
-            throws Exception {
+    /** What the Liquibase Maven plugin publishes in the scope when configured with {@code url}. */
+    private static Map<String, Object> mavenPlugin(TestDatabase db, String url) {
+        return Map.of("mavenConfigurationProperties",
+                Map.of("url", url, "username", db.user(), "password", db.password()));
+    }
+
+    /**
+     * Runs a changeset adding column {@code column} to {@code orders} (after {@code comment}) through Liquibase
+     * handed an open connection, with {@code scope} added to Liquibase's scope, while another session holds the
+     * table until the first attempt has failed; returns that attempt's line.
+     */
+    private static String firstFailedAttemptOnAHandedOverConnection(TestDatabase db, String column, String comment,
+                                                                   Map<String, Object> scope) throws Exception {
         LiquibaseRunner files = new LiquibaseRunner(db).file("changelog.sql", "--liquibase formatted sql\n"
-                + "--changeset dev:" + column + "\n"
+                + "--changeset dev:" + column + "\n" + comment
                 + "ALTER TABLE orders ADD COLUMN " + column + " text;\n");
-        Map<String, String> plugin = Map.of("url", url, "username", db.user(), "password", db.password());
+        Map<String, Object> values = new java.util.HashMap<>(scope);
+        values.putAll(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
+                "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"));
         try (JulCapture log = JulCapture.start();
              BlockingSession report = BlockingSession.hold(db, "orders", "ACCESS SHARE", "report-job");
              Connection c = db.connect()) {
             report.releaseWhen(() -> !log.messagesContaining("attempt 1/50 failed").isEmpty());
             Database database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(c));
-            Scope.child(Map.of(Scope.Attr.resourceAccessor.name(), new DirectoryResourceAccessor(files.dir()),
-                    "mavenConfigurationProperties", plugin,
-                    "liquibase.locksafe.maxAttempts", "50", "liquibase.locksafe.initialBackoff", "50ms"),
-                    () -> new CommandScope("update")
+            Scope.child(values, () -> new CommandScope("update")
                     .addArgumentValue("database", database)
                     .addArgumentValue("changelogFile", "changelog.sql")
                     .execute());
             assertThat(db.hasColumn("orders", column)).isTrue();
-            return log.messagesContaining("attempt 1/50 failed").get(0);
+            List<String> firstFailures = log.messagesContaining("attempt 1/50 failed");
+            assertThat(firstFailures).hasSize(1); // one line per event
+            return firstFailures.get(0);
         }
     }
 
