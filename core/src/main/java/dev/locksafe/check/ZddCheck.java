@@ -13,6 +13,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +57,7 @@ public final class ZddCheck {
     /** Listeners that threw, said in the next {@link #lines}. */
     private final List<String> listenerFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Rule L209's threshold. */
-    private final java.time.Duration maxExclusiveHold;
+    private final Duration maxExclusiveHold;
     /** The write-blocking locks the running migration's units were seen holding, by relation OID. */
     private final Map<Long, AttemptEvent.HeldLock> heldLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private CatalogSnapshot baseline;
@@ -157,7 +159,7 @@ public final class ZddCheck {
             throw new IllegalStateException("there is no baseline to judge it against (reading it failed,"
                     + " or beforeMigration was not called)");
         }
-        java.time.Instant judgedAt = java.time.Instant.now();
+        Instant judgedAt = Instant.now();
         Map<Long, AttemptEvent.HeldLock> held = Map.copyOf(heldLocks);
         heldLocks.clear();
         CatalogSnapshot.OwnLocks own = CatalogSnapshot.ownLocks(connection);
@@ -535,14 +537,14 @@ public final class ZddCheck {
          * Production tables kept locked against writes for longer than {@code checkMaxExclusiveHold}: from the
          * first look that saw the lock to the judgement, which comes just before commit (the lock ends there).
          */
-        void judgeLongHolds(Map<Long, AttemptEvent.HeldLock> held, java.time.Instant judged) {
+        void judgeLongHolds(Map<Long, AttemptEvent.HeldLock> held, Instant judged) {
             for (AttemptEvent.HeldLock lock : held.values()) {
                 Relation r = after.relations.get(lock.relation());
                 if (r == null || (r.kind() != 'r' && r.kind() != 'p') || !baseline.relations.containsKey(r.oid())
                         || ignored(r)) {
                     continue; // an index, a relation new in this run, the host tool's own table
                 }
-                java.time.Duration hold = java.time.Duration.between(lock.since(), judged);
+                Duration hold = Duration.between(lock.since(), judged);
                 if (hold.compareTo(maxExclusiveHold) > 0) {
                     add(Rule.L209, Severity.WARNING, r.qualified(), lockModeName(lock.mode()) + " held for at least "
                             + seconds(hold) + ", over checkMaxExclusiveHold=" + seconds(maxExclusiveHold));
@@ -682,7 +684,7 @@ public final class ZddCheck {
         return words.replaceAll("(?<=[a-z])(?=[A-Z])", " ").toUpperCase(Locale.ROOT);
     }
 
-    private static String seconds(java.time.Duration d) {
+    private static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 }

@@ -1,5 +1,6 @@
 package dev.locksafe.internal;
 
+import dev.locksafe.AttemptEvent.HeldLock;
 import dev.locksafe.Blocker;
 import dev.locksafe.ConnectionSource;
 import dev.locksafe.LogSink;
@@ -8,9 +9,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * watch that polls, from a second connection, every quarter of the lock timeout (10ms to 500ms) and
  * keeps the last non-empty answer. The first poll comes after one interval, so a migration that does
  * not wait costs no query at all.
+ *
+ * <p>When the ZDD check times lock holds (rule L209), the same polls also read which write-blocking locks
+ * the watched session holds, and when each was first seen.
  *
  * <p>After a failed attempt, {@link #whenEnded} tells from the same connection when the blocking
  * transactions seen have ended, so that the engine starts the next attempt then instead of sleeping
@@ -145,7 +153,7 @@ final class BlockerProbe implements AutoCloseable {
     static final class Watch {
         private final ScheduledFuture<?> future;
         /** Per relation OID, when a look first saw the lock and the strongest mode; null: not looked for. */
-        private final java.util.Map<Long, Held> held;
+        private final Map<Long, Held> held;
         private volatile boolean stopped;
         private volatile List<Blocker> blockers = List.of();
         private volatile List<Transaction> transactions = List.of();
@@ -153,7 +161,7 @@ final class BlockerProbe implements AutoCloseable {
 
         private Watch(ScheduledFuture<?> future, boolean watchHolds) {
             this.future = future;
-            this.held = watchHolds ? new java.util.concurrent.ConcurrentHashMap<>() : null;
+            this.held = watchHolds ? new ConcurrentHashMap<>() : null;
         }
 
         static Watch none() {
@@ -164,17 +172,17 @@ final class BlockerProbe implements AutoCloseable {
          * The write-blocking locks seen so far, each held at least from the look that first saw it until
          * {@code end}; empty when holds were not looked for. Call after {@link #stop()}.
          */
-        List<dev.locksafe.AttemptEvent.HeldLock> heldUntil(java.time.Instant end) {
+        List<HeldLock> heldUntil(Instant end) {
             if (held == null) {
                 return List.of();
             }
-            List<dev.locksafe.AttemptEvent.HeldLock> locks = new ArrayList<>();
+            List<HeldLock> locks = new ArrayList<>();
             held.forEach((relation, h) -> {
                 Duration heldFor = Duration.between(h.since(), end);
-                locks.add(new dev.locksafe.AttemptEvent.HeldLock(relation, h.mode(), h.since(),
+                locks.add(new HeldLock(relation, h.mode(), h.since(),
                         heldFor.isNegative() ? Duration.ZERO : heldFor));
             });
-            locks.sort(java.util.Comparator.comparingLong(dev.locksafe.AttemptEvent.HeldLock::relation));
+            locks.sort(Comparator.comparingLong(HeldLock::relation));
             return List.copyOf(locks);
         }
 
@@ -203,7 +211,7 @@ final class BlockerProbe implements AutoCloseable {
     }
 
     /** A write-blocking lock as first seen: when, and the strongest mode seen since. */
-    private record Held(java.time.Instant since, String mode) {
+    private record Held(Instant since, String mode) {
     }
 
     /** One blocking transaction: its session's pid and start, and its own start (epoch microseconds). */
@@ -392,7 +400,7 @@ final class BlockerProbe implements AutoCloseable {
             ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
             ps.setInt(1, pid);
             try (ResultSet rs = ps.executeQuery()) {
-                java.time.Instant seen = java.time.Instant.now(); // held by now: a hold measured from here is never too long
+                Instant seen = Instant.now(); // held by now: a hold measured from here is never too long
                 while (rs.next()) {
                     String mode = rs.getString(2);
                     watch.held.merge(rs.getLong(1), new Held(seen, mode), (was, now) -> new Held(was.since(),
