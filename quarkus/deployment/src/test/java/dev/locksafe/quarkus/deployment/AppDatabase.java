@@ -13,6 +13,7 @@ import java.util.logging.LogRecord;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.jboss.logmanager.ExtLogRecord;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 
 /**
@@ -62,6 +63,20 @@ final class AppDatabase {
                 .overrideConfigKey("quarkus.datasource.jdbc.url", url)
                 .overrideConfigKey("quarkus.datasource.username", user)
                 .overrideConfigKey("quarkus.datasource.password", password);
+    }
+
+    /**
+     * An application whose Flyway migrates at start to {@code V1__drop_note.sql}, which drops
+     * {@code accounts.note}, a column of a table release N (created before the start) has: the ZDD check's
+     * B101.
+     */
+    QuarkusUnitTest droppingAProductionColumnAtStart() {
+        return application(jar -> jar.addAsResource(new StringAsset("ALTER TABLE accounts DROP COLUMN note;\n"),
+                "db/migration/V1__drop_note.sql"))
+                .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
+                .overrideConfigKey("quarkus.flyway.baseline-on-migrate", "true")
+                .overrideConfigKey("quarkus.flyway.baseline-version", "0")
+                .setBeforeAllCustomizer(() -> db.execute("CREATE TABLE accounts (id int PRIMARY KEY, note text)"));
     }
 
     /** The number the query counts, on a connection of {@code dataSource}. */

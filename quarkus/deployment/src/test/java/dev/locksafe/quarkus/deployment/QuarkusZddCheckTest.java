@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.locksafe.check.ZddCheckFailedException;
 import io.quarkus.test.QuarkusUnitTest;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,14 +17,8 @@ class QuarkusZddCheckTest {
     private static final AppDatabase DATABASE = AppDatabase.of(QuarkusZddCheckTest.class);
 
     @RegisterExtension
-    static final QuarkusUnitTest APP = DATABASE
-            .application(jar -> jar.addAsResource(new StringAsset("ALTER TABLE accounts DROP COLUMN note;\n"),
-                    "db/migration/V1__drop_note.sql"))
-            .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
-            .overrideConfigKey("quarkus.flyway.baseline-on-migrate", "true")
-            .overrideConfigKey("quarkus.flyway.baseline-version", "0")
+    static final QuarkusUnitTest APP = DATABASE.droppingAProductionColumnAtStart()
             .overrideConfigKey("quarkus.locksafe.check", "fail")
-            .setBeforeAllCustomizer(() -> DATABASE.db.execute("CREATE TABLE accounts (id int PRIMARY KEY, note text)"))
             .assertException(thrown -> {
                 Throwable cause = thrown;
                 // by name: the application's classes come from its own class loader

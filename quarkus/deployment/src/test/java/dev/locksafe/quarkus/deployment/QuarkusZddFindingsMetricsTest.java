@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.QuarkusUnitTest;
 import jakarta.inject.Inject;
-import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -19,13 +18,7 @@ class QuarkusZddFindingsMetricsTest {
     private static final AppDatabase DATABASE = AppDatabase.of(QuarkusZddFindingsMetricsTest.class);
 
     @RegisterExtension
-    static final QuarkusUnitTest APP = DATABASE
-            .application(jar -> jar.addAsResource(new StringAsset("ALTER TABLE accounts DROP COLUMN note;\n"),
-                    "db/migration/V1__drop_note.sql"))
-            .overrideConfigKey("quarkus.flyway.migrate-at-start", "true")
-            .overrideConfigKey("quarkus.flyway.baseline-on-migrate", "true")
-            .overrideConfigKey("quarkus.flyway.baseline-version", "0")
-            .setBeforeAllCustomizer(() -> DATABASE.db.execute("CREATE TABLE accounts (id int PRIMARY KEY, note text)"));
+    static final QuarkusUnitTest APP = DATABASE.droppingAProductionColumnAtStart();
 
     @Inject
     MeterRegistry meters;
