@@ -264,9 +264,9 @@ public final class AttemptEvent {
      * The locks that block writes (SHARE and stronger) which this successful attempt was seen holding on
      * relations, with how long at least: from the first look that saw the lock to the end of the attempt.
      * Looked for only when the ZDD check measures lock holds (rule L209: {@code check} not {@code off}, the
-     * blocker lookup on), from the blocker-lookup connection, every quarter of {@code checkMaxExclusiveHold}
-     * (10 ms to 500 ms), the first look one interval after the attempt started: a shorter hold may go
-     * unseen. Empty otherwise, and for units run with {@code runStatement}.
+     * blocker lookup on), from the blocker-lookup connection, at least every quarter of
+     * {@code checkMaxExclusiveHold} (10 ms to 500 ms), the first look one interval after the attempt started:
+     * a shorter hold may go unseen. Empty otherwise, and for units run with {@code runStatement}.
      */
     public List<HeldLock> heldLocks() {
         return heldLocks;
