@@ -1,5 +1,6 @@
 package dev.locksafe;
 
+import dev.locksafe.internal.SqlSavepointRelease;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -32,24 +33,23 @@ public interface LockRelease {
 
     /**
      * A savepoint before each attempt; a failed attempt rolls back to it. The surrounding transaction
-     * and anything done in it before the unit stay intact. The default.
+     * and anything done in it before the unit stay intact. The default. LockSafe sends the savepoint in
+     * the same round trip as the attempt's timeouts, and its release with their restore.
      */
     static LockRelease savepoint() {
-        return connection -> {
-            Savepoint sp = connection.setSavepoint();
-            return new Mark() {
-                @Override
-                public void rollback() throws SQLException {
-                    rollbackTo(connection, sp);
-                    connection.releaseSavepoint(sp);
-                }
+        return SqlSavepointRelease.perAttempt();
+    }
 
-                @Override
-                public void keep() throws SQLException {
-                    connection.releaseSavepoint(sp);
-                }
-            };
-        };
+    /**
+     * One savepoint for units that run one after another in the same transaction (the changes of a
+     * Liquibase changeset): set by the first attempt of the first unit that uses this instance, in the same
+     * round trip as its timeouts, and kept. A failed attempt of any of the units rolls back to it, which
+     * undoes the units before it too: the caller runs them again before the failed one. A savepoint that is
+     * gone (a unit committed its transaction itself) fails the attempt without a retry, as with
+     * {@link #toSavepoint}. Use one instance per transaction.
+     */
+    static LockRelease sharedSavepoint() {
+        return SqlSavepointRelease.shared();
     }
 
     /**
@@ -79,13 +79,7 @@ public interface LockRelease {
         try {
             connection.rollback(savepoint);
         } catch (SQLException e) {
-            if (!"3B001".equals(e.getSQLState())) {
-                throw e;
-            }
-            throw new SQLException("LockSafe cannot retry: the savepoint it set before the attempt is gone, so the"
-                    + " migration ended its own transaction (an explicit COMMIT or ROLLBACK, or a procedure that"
-                    + " commits) and what ran before that is committed. A retry would apply it a second time."
-                    + " Split the migration where it commits, or run it outside a transaction.", "3B001", e);
+            throw SqlSavepointRelease.savepointGone(e);
         }
     }
 

@@ -127,13 +127,25 @@ public final class RetryEngine implements LockSafe {
             public <R, E extends Exception> R attempt(Duration lockTimeout, boolean last, Attempt tracker,
                                                       UnitOfWork<R, E> w) throws E, SQLException {
                 tracker.sentStatement = statement;
-                LockRelease.Mark mark = release.mark(connection);
+                // LockSafe's own savepoints travel with the timeouts, and their release with the restore
+                SqlSavepointRelease sqlRelease = release instanceof SqlSavepointRelease s ? s : null;
+                String markSql = sqlRelease == null ? null : sqlRelease.markSql();
+                LockRelease.Mark mark = sqlRelease == null ? release.mark(connection) : sqlRelease.marked(connection);
                 SessionTimeouts.Previous previous;
                 try {
-                    previous = SessionTimeouts.apply(connection, lockTimeout,
+                    previous = SessionTimeouts.apply(connection, markSql, lockTimeout,
                             settings.statementTimeout().orElse(null), true);
                 } catch (SQLException | RuntimeException e) {
-                    rollBack(mark, e);
+                    if (markSql == null) {
+                        rollBack(mark, e);
+                    } else {
+                        // the savepoint went with the failed statement: it may not have been set
+                        try {
+                            mark.rollback();
+                        } catch (SQLException | RuntimeException rollbackFailure) {
+                            e.addSuppressed(rollbackFailure);
+                        }
+                    }
                     throw e;
                 }
                 R result;
@@ -148,8 +160,12 @@ public final class RetryEngine implements LockSafe {
                 } finally {
                     tracker.stopWatch();
                 }
-                SessionTimeouts.restore(connection, previous, true);
-                mark.keep();
+                if (mark instanceof SqlSavepointRelease.SqlMark sqlMark) {
+                    SessionTimeouts.restore(connection, previous, true, sqlMark.keepSql());
+                } else {
+                    SessionTimeouts.restore(connection, previous, true);
+                    mark.keep();
+                }
                 return result;
             }
         }, work);

@@ -48,16 +48,38 @@ final class SessionTimeouts {
      */
     static Previous apply(Connection c, Duration lockTimeout, Duration statementTimeout, boolean local)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(APPLY)) {
+        return apply(c, null, lockTimeout, statementTimeout, local);
+    }
+
+    /**
+     * Sets the timeouts after {@code before} (a savepoint), in the same round trip.
+     *
+     * @param before SQL without parameters to run first, or {@code null}
+     */
+    static Previous apply(Connection c, String before, Duration lockTimeout, Duration statementTimeout,
+                          boolean local) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(before == null ? APPLY : before + "; " + APPLY)) {
             ps.setString(1, lockTimeout == null ? "0" : lockTimeout.toMillis() + "ms");
             ps.setBoolean(2, local);
             ps.setString(3, statementTimeout == null ? null : statementTimeout.toMillis() + "ms");
             ps.setBoolean(4, local);
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = resultOf(ps)) {
                 rs.next();
                 return new Previous(rs.getInt(1), rs.getString(2), rs.getString(3));
             }
         }
+    }
+
+    /** The one result set of {@code ps}, whose other statements (a savepoint, its release) return none. */
+    private static ResultSet resultOf(PreparedStatement ps) throws SQLException {
+        boolean isResultSet = ps.execute();
+        while (!isResultSet) {
+            if (ps.getUpdateCount() == -1) {
+                throw new SQLException("LockSafe: the session query returned no row");
+            }
+            isResultSet = ps.getMoreResults();
+        }
+        return ps.getResultSet();
     }
 
     /**
@@ -67,12 +89,22 @@ final class SessionTimeouts {
      *         saw means the connection is not one server session (a transaction-mode pooler)
      */
     static int restore(Connection c, Previous previous, boolean local) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(RESTORE)) {
+        return restore(c, previous, local, null);
+    }
+
+    /**
+     * Puts back what {@link #apply} replaced, then runs {@code after} (a savepoint's release) in the same
+     * round trip.
+     *
+     * @param after SQL without parameters to run last, or {@code null}
+     */
+    static int restore(Connection c, Previous previous, boolean local, String after) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(after == null ? RESTORE : RESTORE + "; " + after)) {
             ps.setString(1, previous.lockTimeout);
             ps.setBoolean(2, local);
             ps.setString(3, previous.statementTimeout);
             ps.setBoolean(4, local);
-            try (ResultSet rs = ps.executeQuery()) {
+            try (ResultSet rs = resultOf(ps)) {
                 rs.next();
                 return rs.getInt(1);
             }

@@ -254,4 +254,34 @@ class RetryEngineTest {
         }
         assertThat(heard).containsExactly("V1");
     }
+
+    @Test
+    void anUncontendedUnitSendsItsSavepointWithTheTimeoutsAndItsReleaseWithTheRestore() throws Exception {
+        ScriptedConnection db = new ScriptedConnection(false);
+        try (LockSafe engine = engine(LockSafeSettings.builder())) {
+            assertThat(engine.runInTransaction("V1", db.connection(), LockRelease.savepoint(), () -> 1)).isEqualTo(1);
+        }
+        assertThat(db.statements).as("two round trips in all").hasSize(2);
+        assertThat(db.statements.get(0)).startsWith("SAVEPOINT locksafe_attempt; select pg_backend_pid()")
+                .contains("set_config('lock_timeout'");
+        assertThat(db.statements.get(1)).contains("set_config('lock_timeout'")
+                .endsWith("; RELEASE SAVEPOINT locksafe_attempt");
+        assertThat(db.savepointCalls).containsExactly("set", "release");
+    }
+
+    @Test
+    void aSharedSavepointIsSetOnceWithTheFirstUnitAndEveryFailedAttemptReturnsToIt() throws Exception {
+        ScriptedConnection db = new ScriptedConnection(false);
+        LockRelease changeSetStart = LockRelease.sharedSavepoint();
+        FailingWork second = new FailingWork(1);
+        try (LockSafe engine = engine(LockSafeSettings.builder().jitter(0.0))) {
+            engine.runInTransaction("first change", db.connection(), changeSetStart, () -> 1);
+            assertThat(engine.runInTransaction("second change", db.connection(), changeSetStart, second::run))
+                    .isEqualTo(2);
+        }
+        assertThat(db.statements.get(0)).startsWith("SAVEPOINT locksafe_units; select pg_backend_pid()");
+        assertThat(db.statements).filteredOn(sql -> sql.startsWith("SAVEPOINT")).as("set once").hasSize(1);
+        assertThat(db.statements).as("returned to by the failed attempt").contains("ROLLBACK TO SAVEPOINT locksafe_units");
+        assertThat(db.savepointCalls).containsExactly("set", "rollback to savepoint");
+    }
 }

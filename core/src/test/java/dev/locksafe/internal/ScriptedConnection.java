@@ -43,6 +43,10 @@ final class ScriptedConnection {
                     return statement((String) args[0]);
                 case "createStatement":
                     return proxy(Statement.class, (p2, m2, a2) -> {
+                        if (m2.getName().equals("execute")) {
+                            query((String) a2[0], List.of());
+                            return false;
+                        }
                         if (m2.getName().startsWith("execute")) {
                             return query((String) a2[0], List.of());
                         }
@@ -69,6 +73,7 @@ final class ScriptedConnection {
 
     private PreparedStatement statement(String sql) {
         List<Object> parameters = new ArrayList<>();
+        ResultSet[] result = {null};
         return proxy(PreparedStatement.class, (p, method, args) -> {
             if (method.getName().startsWith("set") && args != null && args.length == 2 && args[0] instanceof Integer) {
                 parameters.add(args[1]);
@@ -76,6 +81,13 @@ final class ScriptedConnection {
             }
             if (method.getName().equals("executeQuery")) {
                 return query(sql, parameters);
+            }
+            if (method.getName().equals("execute")) {
+                result[0] = query(sql, parameters);
+                return true;
+            }
+            if (method.getName().equals("getResultSet")) {
+                return result[0];
             }
             return defaultValue(method.getReturnType());
         });
@@ -88,6 +100,7 @@ final class ScriptedConnection {
             }
         });
         statements.add(sql);
+        recordSavepointSql(sql);
         if (sql.contains("current_setting('lock_timeout')")) { // the apply, not the restore
             lockTimeoutsSet.add(String.valueOf(parameters.get(0)));
         }
@@ -105,6 +118,20 @@ final class ScriptedConnection {
                     return defaultValue(method.getReturnType());
             }
         });
+    }
+
+    /** LockSafe's own savepoints are SQL, sent with its other statements: recorded as the JDBC calls are. */
+    private void recordSavepointSql(String sql) {
+        for (String part : sql.split(";")) {
+            String p = part.trim();
+            if (p.startsWith("SAVEPOINT ")) {
+                savepointCalls.add("set");
+            } else if (p.startsWith("ROLLBACK TO SAVEPOINT ")) {
+                savepointCalls.add("rollback to savepoint");
+            } else if (p.startsWith("RELEASE SAVEPOINT ")) {
+                savepointCalls.add("release");
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

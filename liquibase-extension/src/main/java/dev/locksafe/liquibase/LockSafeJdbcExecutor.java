@@ -8,7 +8,6 @@ import dev.locksafe.LockSafeSettings;
 import dev.locksafe.check.AllowMarkers;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,16 +110,18 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
                 }
                 return;
             }
-            current.startOfChangeSet(connection);
             try (LockSafe engine = current.newEngine(database)) {
+                boolean[] retry = {false};
                 engine.runInTransaction(() -> current.id, current::lastSentStatement, connection, current.release,
                         () -> {
-                            if (current.replayNeeded) {
-                                current.replayNeeded = false;
+                            if (retry[0]) {
+                                // the failed attempt rolled back to the start of the changeset: its earlier
+                                // changes run again first
                                 for (Executed done : current.executed) {
                                     super.execute(done.change, done.visitors);
                                 }
                             }
+                            retry[0] = true;
                             super.execute(change, sqlVisitors);
                             return null;
                         });
@@ -219,8 +220,6 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         final LockSafeSettings settings;
         final List<Executed> executed = new ArrayList<>();
         final LockRelease release;
-        private Savepoint savepoint;
-        boolean replayNeeded;
         boolean inChange;
         /** The statement of the changeset that Liquibase sent last. */
         SqlStatement lastSent;
@@ -252,20 +251,7 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
             // a failed attempt rolls back to a savepoint set before the changeset's first change (every lock
             // of the changeset released), and the next attempt replays the changes that ran before it. A
             // change that committed on its own has taken the savepoint with it: then nothing is retried
-            this.release = connection -> {
-                LockRelease.Mark toStart = LockRelease.toSavepoint(savepoint).mark(connection);
-                return new LockRelease.Mark() {
-                    @Override
-                    public void rollback() throws SQLException {
-                        toStart.rollback();
-                        replayNeeded = true;
-                    }
-
-                    @Override
-                    public void keep() {
-                    }
-                };
-            };
+            this.release = LockRelease.sharedSavepoint();
         }
 
         /** The changeset's allow markers; a marker without a reason fails the changeset before its first change. */
@@ -280,13 +266,6 @@ public class LockSafeJdbcExecutor extends JdbcExecutor {
         /** The text of the statement sent last, as Liquibase generates it for this database. */
         String lastSentStatement() {
             return lastSent == null ? null : sqlText(lastSent);
-        }
-
-        /** Sets the savepoint that failed attempts return to, before the changeset's first change. */
-        void startOfChangeSet(Connection connection) throws SQLException {
-            if (savepoint == null) {
-                savepoint = connection.setSavepoint();
-            }
         }
 
         LockSafe newEngine(Database database) {
