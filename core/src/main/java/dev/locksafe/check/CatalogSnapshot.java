@@ -172,34 +172,30 @@ final class CatalogSnapshot {
 
     /**
      * The migration's own locks on user relations and on types (an enum's labels change under a lock on its
-     * type), under a savepoint, in one round trip: most migrations only create objects, and those need no
+     * type). The engine reads them at the end of each unit, with the restore of its timeouts; when it could
+     * not, the check reads them here, under a savepoint, in one round trip: most migrations only create
+     * objects, and those need no
      * catalog read at all.
      */
-    private static final String OWN_LOCKS = "SAVEPOINT " + SAVEPOINT + "; select locktype, coalesce(relation, objid)::bigint"
+    static final String OWN_LOCKS_QUERY = "select locktype, coalesce(relation, objid)::bigint"
             + " from pg_catalog.pg_locks where pid = pg_catalog.pg_backend_pid() and granted"
             + " and ((locktype = 'relation' and relation >= 16384)"
-            + " or (locktype = 'object' and classid = 'pg_catalog.pg_type'::pg_catalog.regclass));"
-            + " RELEASE SAVEPOINT " + SAVEPOINT;
+            + " or (locktype = 'object' and classid = 'pg_catalog.pg_type'::pg_catalog.regclass))";
+    private static final String OWN_LOCKS = "SAVEPOINT " + SAVEPOINT + "; " + OWN_LOCKS_QUERY + "; RELEASE SAVEPOINT "
+            + SAVEPOINT;
 
     /** The relations the running transaction holds a lock on, and whether it holds one on a type. */
     record OwnLocks(Set<Long> relations, boolean onType) {
     }
 
     static OwnLocks ownLocks(Connection connection) throws SQLException {
-        Set<Long> relations = new HashSet<>();
-        boolean onType = false;
+        OwnLocks own = null;
         try (java.sql.Statement st = connection.createStatement()) {
             boolean isResultSet = st.execute(OWN_LOCKS);
             while (isResultSet || st.getUpdateCount() != -1) {
                 if (isResultSet) {
                     try (ResultSet rs = st.getResultSet()) {
-                        while (rs.next()) {
-                            if ("relation".equals(rs.getString(1))) {
-                                relations.add(rs.getLong(2));
-                            } else {
-                                onType = true;
-                            }
-                        }
+                        own = ownLocks(rs);
                     }
                 }
                 isResultSet = st.getMoreResults();
@@ -211,6 +207,20 @@ final class CatalogSnapshot {
                 e.addSuppressed(rollback);
             }
             throw e;
+        }
+        return own;
+    }
+
+    /** The rows of {@link #OWN_LOCKS_QUERY}. */
+    static OwnLocks ownLocks(ResultSet rows) throws SQLException {
+        Set<Long> relations = new HashSet<>();
+        boolean onType = false;
+        while (rows.next()) {
+            if ("relation".equals(rows.getString(1))) {
+                relations.add(rows.getLong(2));
+            } else {
+                onType = true;
+            }
         }
         return new OwnLocks(relations, onType);
     }

@@ -8,6 +8,7 @@ import dev.locksafe.AttemptEvent;
 import dev.locksafe.AttemptListener;
 import dev.locksafe.AttemptListeners;
 import dev.locksafe.LockSafeSettings;
+import dev.locksafe.internal.UnitEndRead;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,6 +63,11 @@ public final class ZddCheck {
     private final Map<Long, AttemptEvent.HeldLock> heldLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private CatalogSnapshot baseline;
     private CatalogSnapshot model;
+    /**
+     * The locks the transaction held at the end of the migration's last unit, read by the engine; {@code null}
+     * when it read none since {@link #beforeMigration}.
+     */
+    private volatile CatalogSnapshot.OwnLocks locksAtUnitEnd;
 
     private ZddCheck(String tool, LockSafeSettings settings, Set<String> ignoredTables) {
         this.tool = tool;
@@ -78,23 +84,42 @@ public final class ZddCheck {
      * A listener for the engine that runs the migrations ({@link dev.locksafe.LockSafe.Builder#addListener}):
      * it hears which write-blocking locks each successful unit was seen holding, and since when
      * ({@link AttemptEvent#heldLocks()}), for rule L209. Without it (or without a blocker-lookup connection),
-     * L209 is not judged.
+     * L209 is not judged. It also has the engine read, at the end of each unit and in the same round trip as
+     * the unit's last statement of its own, which relations the transaction holds a lock on, which
+     * {@link #afterMigration} would otherwise query: call that right after the migration's last unit.
      */
     public AttemptListener heldLocksListener() {
-        return new AttemptListener() {
-            @Override
-            public void onSuccess(AttemptEvent event) {
-                for (AttemptEvent.HeldLock lock : event.heldLocks()) {
-                    // a migration of several units (Liquibase changes) holds a lock from the first that took it
-                    heldLocks.merge(lock.relation(), lock, (was, now) -> was.since().isAfter(now.since()) ? now : was);
-                }
-            }
+        return new LockListener();
+    }
 
-            @Override
-            public String toString() {
-                return "ZDD check lock-hold listener";
+    /**
+     * Hears the locks each unit held (rule L209), and reads, in the engine's own round trip at the end of
+     * each unit, the relations the migration's transaction holds a lock on: {@link #afterMigration} then
+     * needs no query for a migration that only created objects.
+     */
+    private final class LockListener implements AttemptListener, UnitEndRead {
+        @Override
+        public void onSuccess(AttemptEvent event) {
+            for (AttemptEvent.HeldLock lock : event.heldLocks()) {
+                // a migration of several units (Liquibase changes) holds a lock from the first that took it
+                heldLocks.merge(lock.relation(), lock, (was, now) -> was.since().isAfter(now.since()) ? now : was);
             }
-        };
+        }
+
+        @Override
+        public String sql() {
+            return CatalogSnapshot.OWN_LOCKS_QUERY;
+        }
+
+        @Override
+        public void read(ResultSet rows) throws SQLException {
+            locksAtUnitEnd = CatalogSnapshot.ownLocks(rows);
+        }
+
+        @Override
+        public String toString() {
+            return "ZDD check lock listener";
+        }
     }
 
     /**
@@ -137,6 +162,7 @@ public final class ZddCheck {
     /** Before a migration runs: the first call of the run takes the baseline. */
     public void beforeMigration(Connection connection) throws SQLException {
         heldLocks.clear();
+        locksAtUnitEnd = null;
         if (active() && baseline == null) {
             baseline = CatalogSnapshot.take(connection, schemas);
             model = baseline;
@@ -144,7 +170,9 @@ public final class ZddCheck {
     }
 
     /**
-     * Judges the migration that just ran on {@code connection}, inside its transaction, before commit.
+     * Judges the migration that just ran on {@code connection}, inside its transaction, before commit: right
+     * after its last unit when the engine has this check's {@link #heldLocksListener()}, which read the
+     * migration's locks at the end of that unit (a statement in between would go unseen).
      *
      * @param migration the migration's name for the findings
      * @param markers   its allow markers
@@ -162,7 +190,11 @@ public final class ZddCheck {
         Instant judgedAt = Instant.now();
         Map<Long, AttemptEvent.HeldLock> held = Map.copyOf(heldLocks);
         heldLocks.clear();
-        CatalogSnapshot.OwnLocks own = CatalogSnapshot.ownLocks(connection);
+        CatalogSnapshot.OwnLocks own = locksAtUnitEnd;
+        locksAtUnitEnd = null;
+        if (own == null) {
+            own = CatalogSnapshot.ownLocks(connection);
+        }
         if (!own.onType() && own.relations().stream().noneMatch(model.relations::containsKey)) {
             // it only created objects: nothing in production uses them, and later migrations see them as new
             if (report != null) {
@@ -210,6 +242,7 @@ public final class ZddCheck {
      */
     public void skipMigration(Connection connection, String migration) throws SQLException {
         heldLocks.clear();
+        locksAtUnitEnd = null;
         if (!active()) {
             return;
         }

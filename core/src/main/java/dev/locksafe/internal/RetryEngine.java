@@ -50,6 +50,8 @@ public final class RetryEngine implements LockSafe {
     private final String tool;
     /** The engine's own listener and the ones added to it; then come the {@link AttemptListeners} of the moment. */
     private final List<AttemptListener> listeners;
+    /** The listeners that read the transaction's state at the end of each successful unit inside it. */
+    private final List<UnitEndRead> unitEndReads;
     private final BlockerProbe probe;
     /**
      * Where the engine, the blocker lookup and the index cleanup say what they do: the host tool's output
@@ -76,6 +78,8 @@ public final class RetryEngine implements LockSafe {
         all.add(Objects.requireNonNull(listener, "listener"));
         all.addAll(moreListeners);
         this.listeners = List.copyOf(all);
+        this.unitEndReads = listeners.stream().filter(UnitEndRead.class::isInstance).map(UnitEndRead.class::cast)
+                .toList();
         this.log = listener instanceof LoggingAttemptListener logging ? logging.sink() : LogSink.of(Slf4j.LOG);
         this.probe = probeConnections != null && settings.logBlockers() ? new BlockerProbe(probeConnections, log) : null;
         this.holdResolution = settings.check() != CheckMode.OFF && !settings.checkSeverity().off(Rule.L209)
@@ -161,9 +165,9 @@ public final class RetryEngine implements LockSafe {
                     tracker.stopWatch();
                 }
                 if (mark instanceof SqlSavepointRelease.SqlMark sqlMark) {
-                    SessionTimeouts.restore(connection, previous, true, sqlMark.keepSql());
+                    SessionTimeouts.restore(connection, previous, true, sqlMark.keepSql(), unitEndReads);
                 } else {
-                    SessionTimeouts.restore(connection, previous, true);
+                    SessionTimeouts.restore(connection, previous, true, null, unitEndReads);
                     mark.keep();
                 }
                 return result;

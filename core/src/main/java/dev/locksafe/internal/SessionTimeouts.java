@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Applies and restores {@code lock_timeout} / {@code statement_timeout} with {@code set_config} and bind
@@ -70,16 +71,24 @@ final class SessionTimeouts {
         }
     }
 
-    /** The one result set of {@code ps}, whose other statements (a savepoint, its release) return none. */
+    /** The first result set of {@code ps}, past the update counts of statements before it (a savepoint). */
     private static ResultSet resultOf(PreparedStatement ps) throws SQLException {
-        boolean isResultSet = ps.execute();
+        if (!ps.execute() && !nextResultSet(ps)) {
+            throw new SQLException("LockSafe: the session query returned no row");
+        }
+        return ps.getResultSet();
+    }
+
+    /** Moves to the next result set of {@code ps}, past update counts; {@code false} when there is none. */
+    private static boolean nextResultSet(PreparedStatement ps) throws SQLException {
+        boolean isResultSet = ps.getMoreResults();
         while (!isResultSet) {
             if (ps.getUpdateCount() == -1) {
-                throw new SQLException("LockSafe: the session query returned no row");
+                return false;
             }
             isResultSet = ps.getMoreResults();
         }
-        return ps.getResultSet();
+        return true;
     }
 
     /**
@@ -89,25 +98,44 @@ final class SessionTimeouts {
      *         saw means the connection is not one server session (a transaction-mode pooler)
      */
     static int restore(Connection c, Previous previous, boolean local) throws SQLException {
-        return restore(c, previous, local, null);
+        return restore(c, previous, local, null, List.of());
     }
 
     /**
-     * Puts back what {@link #apply} replaced, then runs {@code after} (a savepoint's release) in the same
-     * round trip.
+     * Puts back what {@link #apply} replaced, runs {@code after} (a savepoint's release), then {@code reads},
+     * each handed its rows: all in one round trip.
      *
-     * @param after SQL without parameters to run last, or {@code null}
+     * @param after SQL without parameters, or {@code null}
      */
-    static int restore(Connection c, Previous previous, boolean local, String after) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(after == null ? RESTORE : RESTORE + "; " + after)) {
+    static int restore(Connection c, Previous previous, boolean local, String after, List<UnitEndRead> reads)
+            throws SQLException {
+        StringBuilder sql = new StringBuilder(RESTORE);
+        if (after != null) {
+            sql.append("; ").append(after);
+        }
+        for (UnitEndRead read : reads) {
+            sql.append("; ").append(read.sql());
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             ps.setString(1, previous.lockTimeout);
             ps.setBoolean(2, local);
             ps.setString(3, previous.statementTimeout);
             ps.setBoolean(4, local);
+            int restoredBy;
             try (ResultSet rs = resultOf(ps)) {
                 rs.next();
-                return rs.getInt(1);
+                restoredBy = rs.getInt(1);
             }
+            for (UnitEndRead read : reads) {
+                if (!nextResultSet(ps)) {
+                    throw new SQLException("LockSafe: no rows came back for " + read);
+                }
+                try (ResultSet rows = ps.getResultSet()) {
+                    read.read(rows);
+                }
+            }
+            return restoredBy;
         }
     }
+
 }

@@ -284,4 +284,28 @@ class RetryEngineTest {
         assertThat(db.statements).as("returned to by the failed attempt").contains("ROLLBACK TO SAVEPOINT locksafe_units");
         assertThat(db.savepointCalls).containsExactly("set", "rollback to savepoint");
     }
+
+    @Test
+    void aListenersUnitEndReadTravelsWithTheRestoreAndGetsItsRows() throws Exception {
+        ScriptedConnection db = new ScriptedConnection(false);
+        List<String> reads = new CopyOnWriteArrayList<>();
+        class LockReader implements AttemptListener, UnitEndRead {
+            @Override
+            public String sql() {
+                return "select 'own locks'";
+            }
+
+            @Override
+            public void read(java.sql.ResultSet rows) {
+                reads.add(String.valueOf(rows));
+            }
+        }
+        try (LockSafe engine = LockSafe.builder(LockSafeSettings.defaults()).listener(new AttemptListener() { })
+                .addListener(new LockReader()).clock(clock).sleeper(waits::add).build()) {
+            engine.runInTransaction("V1", db.connection(), LockRelease.savepoint(), () -> 1);
+        }
+        assertThat(db.statements).hasSize(2);
+        assertThat(db.statements.get(1)).endsWith("; RELEASE SAVEPOINT locksafe_attempt; select 'own locks'");
+        assertThat(reads).as("read once, after the unit").hasSize(1);
+    }
 }

@@ -73,7 +73,8 @@ final class ScriptedConnection {
 
     private PreparedStatement statement(String sql) {
         List<Object> parameters = new ArrayList<>();
-        ResultSet[] result = {null};
+        String[] parts = sql.split("; ");
+        int[] part = {0};
         return proxy(PreparedStatement.class, (p, method, args) -> {
             if (method.getName().startsWith("set") && args != null && args.length == 2 && args[0] instanceof Integer) {
                 parameters.add(args[1]);
@@ -83,11 +84,20 @@ final class ScriptedConnection {
                 return query(sql, parameters);
             }
             if (method.getName().equals("execute")) {
-                result[0] = query(sql, parameters);
-                return true;
+                // one query; each of its parts is a result: a select's rows, or an update count
+                query(sql, parameters);
+                part[0] = 0;
+                return isSelect(parts[0]);
             }
             if (method.getName().equals("getResultSet")) {
-                return result[0];
+                return part[0] < parts.length && isSelect(parts[part[0]]) ? rows(parts[part[0]]) : null;
+            }
+            if (method.getName().equals("getMoreResults")) {
+                part[0]++;
+                return part[0] < parts.length && isSelect(parts[part[0]]);
+            }
+            if (method.getName().equals("getUpdateCount")) {
+                return part[0] < parts.length && !isSelect(parts[part[0]]) ? 0 : -1;
             }
             return defaultValue(method.getReturnType());
         });
@@ -104,6 +114,15 @@ final class ScriptedConnection {
         if (sql.contains("current_setting('lock_timeout')")) { // the apply, not the restore
             lockTimeoutsSet.add(String.valueOf(parameters.get(0)));
         }
+        return rows(sql);
+    }
+
+    private static boolean isSelect(String sql) {
+        return sql.trim().toLowerCase(java.util.Locale.ROOT).startsWith("select");
+    }
+
+    /** One row for LockSafe's timeout queries, none for others. */
+    private static ResultSet rows(String sql) {
         boolean oneRow = sql.contains("set_config");
         int[] row = {0};
         return proxy(ResultSet.class, (p, method, args) -> {
