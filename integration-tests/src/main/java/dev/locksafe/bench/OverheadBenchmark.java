@@ -84,12 +84,16 @@ final class OverheadBenchmark {
             Tool tool = tools.get(i);
             double p = median(plain.get(tool));
             double s = median(safe.get(tool));
+            List<Double> paired = pairedRatios(plain.get(tool), safe.get(tool));
+            double pairedMedian = median(paired);
             table.append(String.format(Locale.ROOT, "%-10s %s median %7.0f ms, %s median %7.0f ms,"
-                    + " ratio %.3f  (%s %s, %s %s)%n", tool.label, a.label(), p, b.label(), s, s / p, a.label(),
+                    + " ratio %.3f, paired %.3f (rounds %.3f-%.3f)  (%s %s, %s %s)%n", tool.label, a.label(), p,
+                    b.label(), s, s / p, pairedMedian, Collections.min(paired), Collections.max(paired), a.label(),
                     plain.get(tool), b.label(), safe.get(tool)));
             json.append(String.format(Locale.ROOT, "    {\"tool\": \"%s\", \"aMedianMs\": %.0f,"
-                    + " \"bMedianMs\": %.0f, \"ratio\": %.3f, \"aMs\": %s, \"bMs\": %s}%s%n",
-                    tool.label, p, s, s / p, plain.get(tool), safe.get(tool), i < tools.size() - 1 ? "," : ""));
+                    + " \"bMedianMs\": %.0f, \"ratio\": %.3f, \"pairedRatio\": %.3f, \"aMs\": %s, \"bMs\": %s}%s%n",
+                    tool.label, p, s, s / p, pairedMedian, plain.get(tool), safe.get(tool),
+                    i < tools.size() - 1 ? "," : ""));
         }
         LOG.info(table.toString());
         DowntimeBenchmark.write(file, json.append("  ]\n}\n").toString());
@@ -110,10 +114,24 @@ final class OverheadBenchmark {
         }
     }
 
-    private static double median(List<Long> values) {
-        List<Long> sorted = new ArrayList<>(values);
+    /**
+     * Each round's ratio of its two b samples to its two a samples, measured back to back: the machine's slow
+     * drift (a run's early rounds are often slower) cancels within a round, where the ratio of the medians
+     * compares samples minutes apart.
+     */
+    private static List<Double> pairedRatios(List<Long> a, List<Long> b) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i + 1 < a.size(); i += 2) {
+            ratios.add((double) (b.get(i) + b.get(i + 1)) / (a.get(i) + a.get(i + 1)));
+        }
+        return ratios;
+    }
+
+    private static <N extends Number & Comparable<N>> double median(List<N> values) {
+        List<N> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
         int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0;
+        return n % 2 == 1 ? sorted.get(n / 2).doubleValue()
+                : (sorted.get(n / 2 - 1).doubleValue() + sorted.get(n / 2).doubleValue()) / 2.0;
     }
 }
