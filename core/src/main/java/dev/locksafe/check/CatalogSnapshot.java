@@ -174,8 +174,7 @@ final class CatalogSnapshot {
      * The migration's own locks on user relations and on types (an enum's labels change under a lock on its
      * type). The engine reads them at the end of each unit, with the restore of its timeouts; when it could
      * not, the check reads them here, under a savepoint, in one round trip: most migrations only create
-     * objects, and those need no
-     * catalog read at all.
+     * objects, and those need no catalog read at all.
      */
     static final String OWN_LOCKS_QUERY = "select locktype, coalesce(relation, objid)::bigint"
             + " from pg_catalog.pg_locks where pid = pg_catalog.pg_backend_pid() and granted"
@@ -189,7 +188,7 @@ final class CatalogSnapshot {
     }
 
     static OwnLocks ownLocks(Connection connection) throws SQLException {
-        OwnLocks own = null;
+        OwnLocks own = new OwnLocks(Set.of(), false);
         try (java.sql.Statement st = connection.createStatement()) {
             boolean isResultSet = st.execute(OWN_LOCKS);
             while (isResultSet || st.getUpdateCount() != -1) {

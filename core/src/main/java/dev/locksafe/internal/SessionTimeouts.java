@@ -137,5 +137,4 @@ final class SessionTimeouts {
             return restoredBy;
         }
     }
-
 }
